@@ -1,0 +1,109 @@
+"""PDF text fidelity: evidex extract vs the ground truth of pdf-groundtruth/arxiv/.
+
+Prints, per file and on average, the Levenshtein similarity (whitespace-normalised) and
+word-level F1 of `evidex extract`, beside raw pypdf extract_text() and pdftotext (when
+installed) on the same files in the same run.
+
+    python benchmarks/pdf_fidelity.py [--markdown]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _data import data_dir  # noqa: E402
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def similarity(a: str, b: str) -> float:
+    return Levenshtein.normalized_similarity(normalise(a), normalise(b))
+
+
+def word_f1(candidate: str, truth: str) -> float:
+    c, t = Counter(candidate.split()), Counter(truth.split())
+    overlap = sum((c & t).values())
+    if not overlap:
+        return 0.0
+    precision, recall = overlap / sum(c.values()), overlap / sum(t.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def evidex_text(pdf: Path) -> str:
+    out = subprocess.run([sys.executable, "-m", "evidex", "extract", str(pdf)], capture_output=True, text=True, check=True)
+    return out.stdout.replace("\f", "\n")
+
+
+def pypdf_text(pdf: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+
+
+def pdftotext_text(pdf: Path) -> str | None:
+    if not shutil.which("pdftotext"):
+        return None
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    args = parser.parse_args()
+    folder = data_dir() / "pdf-groundtruth" / "arxiv"
+    extractors = {"evidex": evidex_text, "pypdf raw": pypdf_text, "pdftotext": pdftotext_text}
+    rows = []
+    totals: dict[str, list[tuple[float, float]]] = {name: [] for name in extractors}
+    for pdf in sorted(folder.glob("*.pdf")):
+        truth = pdf.with_suffix(".txt").read_text(encoding="utf-8")
+        row = [pdf.name]
+        for name, fn in extractors.items():
+            text = fn(pdf)
+            if text is None:
+                row += ["-", "-"]
+                continue
+            lev, f1 = similarity(text, truth), word_f1(text, truth)
+            totals[name].append((lev, f1))
+            row += [f"{lev:.3f}", f"{f1:.3f}"]
+        rows.append(row)
+    mean = ["mean"]
+    for name in extractors:
+        values = totals[name]
+        if values:
+            mean += [f"{sum(v[0] for v in values) / len(values):.3f}", f"{sum(v[1] for v in values) / len(values):.3f}"]
+        else:
+            mean += ["-", "-"]
+    rows.append(mean)
+    headers = ["file"] + [f"{name} {metric}" for name in extractors for metric in ("lev", "wordF1")]
+    print_table(headers, rows, args.markdown)
+    evidex_mean = sum(v[0] for v in totals["evidex"]) / max(1, len(totals["evidex"]))
+    print(f"\nevidex mean Levenshtein similarity: {evidex_mean:.3f} (issue target >= 0.96; benchmark target >= 0.97)")
+    return 0
+
+
+def print_table(headers: list[str], rows: list[list[str]], markdown: bool) -> None:
+    if markdown:
+        print("| " + " | ".join(headers) + " |")
+        print("|" + "|".join("---" for _ in headers) + "|")
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+        return
+    widths = [max(len(str(r[i])) for r in [headers] + rows) for i in range(len(headers))]
+    for r, row in enumerate([headers] + rows):
+        print("  ".join(str(cell).rjust(widths[i]) if i else str(cell).ljust(widths[i]) for i, cell in enumerate(row)))
+        if r == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

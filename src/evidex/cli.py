@@ -1,0 +1,502 @@
+"""The evidex command. The only module that prints or exits."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__, query as q
+from ._output import md_table, output_options, table, to_csv, to_json, to_jsonl
+from .cite import short_citation
+from .config import Settings
+from .errors import EvidexError, QuerySyntaxError, SourceError
+from .highlight import render
+from .library import Events, Library
+from .models import DocumentRecord, Hit, Passage
+
+HIT_FIELDS = [
+    "passage_id", "doc_id", "score", "text", "snippet", "page", "page_index", "page_end", "page_index_end",
+    "paragraph", "themes", "theme_evidence", "title", "author", "publisher", "date", "url", "source",
+    "external_id", "citation",
+]
+DOC_FIELDS = [
+    "id", "kind", "title", "author", "publisher", "date", "url", "site_name", "page_count", "passage_count",
+    "guessed", "sources", "extractor", "extractor_version", "retrieved_at", "ingested_at", "snapshot", "sha256",
+]
+
+
+class Context:
+    def __init__(self, index: str | None):
+        self.settings = Settings.from_env(index)
+
+    def open(self, write: bool = False, events: Events | None = None, **changes) -> Library:
+        settings = self.settings.with_(**changes)
+        return Library(settings, write=write, events=events)
+
+
+def _fail(exc: EvidexError) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--index",
+    metavar="DIR",
+    envvar="EVIDEX_INDEX",
+    default=None,
+    help="Index directory (default: ./index, or $EVIDEX_INDEX).",
+)
+@click.version_option(__version__, prog_name="evidex")
+@click.pass_context
+def cli(ctx: click.Context, index: str | None) -> None:
+    """Find what reports and articles say about a theme, and cite it by printed page."""
+    ctx.obj = Context(index)
+
+
+def main() -> None:
+    cli(prog_name="evidex")
+
+
+# -- ingest ---------------------------------------------------------------------------------
+
+
+class _CliEvents(Events):
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.bar = None
+        self.show_bar = not quiet and sys.stderr.isatty()
+
+    def planned(self, total: int) -> None:
+        if self.show_bar and total > 1:
+            self.bar = click.progressbar(length=total, label="Ingesting", file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+
+    def done(self, location: str, status: str, detail: str = "") -> None:
+        if status == "failed":
+            self._line(f"Error: {detail}")
+        elif status == "warning":
+            self._line(f"Warning: {detail}")
+        elif status == "ingested" and "decoded as" in detail:
+            self._line(f"Warning: {location}: {detail.split('; ', 1)[1]}")
+        if self.bar is not None and status != "failed" or (self.bar is not None and detail and status == "failed"):
+            self.bar.update(1)
+
+    def waiting(self, message: str) -> None:
+        self._line(message)
+
+    def _line(self, text: str) -> None:
+        if self.bar is not None:
+            click.echo("\r\x1b[K", err=True, nl=False)
+        click.echo(text, err=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, metavar="PATH_OR_URL...")
+@click.option("--include", multiple=True, metavar="GLOB", help="In directories, only files matching GLOB (repeatable).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="In directories, skip files matching GLOB (repeatable).")
+@click.option("--force", is_flag=True, help="Re-extract files even when their content is unchanged.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, help="Worker processes (default: one per core).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=None, help="Seconds allowed to extract one document [120].")
+@click.option("--min-words", type=click.IntRange(min=5), default=None, help="Target minimum passage length in words [60].")
+@click.option("--max-words", type=click.IntRange(min=10), default=None, help="Maximum passage length in words [200].")
+@click.option("--fetch-timeout", type=click.FloatRange(min=1), default=None, help="Seconds to wait for a URL [20].")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Size cap for a fetched URL [52428800].")
+@click.option("--taxonomy", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help="Theme taxonomy TOML file.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar; only errors and the summary.")
+@click.pass_obj
+def ingest(obj: Context, sources, include, exclude, force, jobs, timeout, min_words, max_words, fetch_timeout, max_bytes, taxonomy, quiet):
+    """Extract, split, tag and index PDF, HTML, text files, directories and URLs.
+
+    Unchanged files (same content) are skipped; a changed file replaces its old passages.
+    Exit status 1 if any source failed.
+    """
+    if min_words and max_words and min_words > max_words:
+        raise click.BadParameter("--min-words must not exceed --max-words")
+    events = _CliEvents(quiet)
+    started = time.monotonic()
+    try:
+        with obj.open(
+            write=True, events=events, jobs=jobs, timeout=timeout, min_words=min_words, max_words=max_words,
+            fetch_timeout=fetch_timeout, max_bytes=max_bytes, taxonomy=taxonomy,
+        ) as library:
+            report = library.ingest(sources, include=include, exclude=exclude, force=force)
+            counts = library.catalog.counts()
+    except EvidexError as exc:
+        raise _fail(exc)
+    finally:
+        events.close()
+    elapsed = time.monotonic() - started
+    parts = [f"Ingested {len(report.ingested)} ({report.passages} passages)", f"unchanged {len(report.unchanged)}", f"failed {len(report.failed)}"]
+    if report.warnings:
+        parts.append(f"warnings {len(report.warnings)}")
+    if report.skipped:
+        parts.append(f"skipped {len(report.skipped)} of other types")
+    click.echo(", ".join(parts) + f" in {elapsed:.1f}s.")
+    click.echo(f"Library {obj.settings.index_dir}: {counts['documents']} documents, {counts['passages']} passages.")
+    if report.failed:
+        sys.exit(1)
+
+
+# -- search ---------------------------------------------------------------------------------
+
+
+def hit_dict(hit: Hit, snippet_style: str = "markdown") -> dict:
+    p, d = hit.passage, hit.document
+    return {
+        "passage_id": p.id,
+        "doc_id": p.doc_id,
+        "score": round(hit.score, 4),
+        "text": p.text,
+        "snippet": render(hit.snippet, snippet_style),
+        "page": p.page,
+        "page_index": p.page_index,
+        "page_end": p.page_end,
+        "page_index_end": p.page_index_end,
+        "paragraph": p.paragraph,
+        "themes": list(p.themes),
+        "theme_evidence": p.theme_evidence,
+        "title": d.title,
+        "author": d.author,
+        "publisher": d.publisher,
+        "date": d.date,
+        "url": d.url,
+        "source": d.source,
+        "external_id": d.external_id,
+        "citation": hit.citation,
+    }
+
+
+def _year_bound(value: str | None, option: str) -> int | None:
+    if value is None:
+        return None
+    if len(value) >= 4 and value[:4].isdigit() and (len(value) == 4 or value[4] == "-"):
+        return int(value[:4])
+    raise click.BadParameter(f"{value!r} is not a year (YYYY) or a date (YYYY-MM-DD)", param_hint=option)
+
+
+def build_query(query: str, theme, since, until, doc, kind, match_all: bool, strict: bool = True) -> q.Node:
+    node = q.parse(query, strict=strict, match_all=match_all)
+    filters: list[q.Node] = [q.Filter("theme", t.lower()) for t in theme]
+    low, high = _year_bound(since, "--since"), _year_bound(until, "--until")
+    if low is not None or high is not None:
+        filters.append(q.YearRange(low, high))
+    if doc:
+        filters.append(q.Filter("doc", doc))
+    if kind:
+        filters.append(q.Filter("kind", kind))
+    return q.with_filters(node, filters)
+
+
+def search_options(fn):
+    for option in reversed(
+        [
+            click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True, help="Most hits to show."),
+            click.option("--theme", "-t", multiple=True, metavar="THEME", help="Only passages with this theme (repeatable: all of them)."),
+            click.option("--since", metavar="YEAR", help="Only documents from this year on."),
+            click.option("--until", metavar="YEAR", help="Only documents up to this year."),
+            click.option("--doc", metavar="DOC_ID", help="Only this document."),
+            click.option("--kind", type=click.Choice(q.KINDS), help="Only this kind of source."),
+            click.option("--match", type=click.Choice(["any", "all"]), default="any", show_default=True,
+                         help="Plain words: rank by how many match (any) or require every one (all)."),
+        ]
+    ):
+        fn = option(fn)
+    return fn
+
+
+@cli.command()
+@click.argument("query", required=False, default="")
+@search_options
+@click.option("--batch", type=click.File("r"), default=None, metavar="FILE",
+              help="Run every query in FILE (a line each, or JSON lines with id and query); '-' reads stdin.")
+@output_options()
+@click.pass_obj
+def search(obj: Context, query, limit, theme, since, until, doc, kind, match, batch, output_format):
+    """Search passages. QUERY supports "phrases", AND/OR/NOT, -word, prefix*, and the
+    filters theme:, year: (2023 or 2021..2025), doc: and kind:."""
+    if batch is None and not query.strip() and not (theme or since or until or doc or kind):
+        raise click.UsageError('Give a QUERY (e.g. evidex search "sextortion") or --batch FILE.')
+    try:
+        with obj.open() as library:
+            _check_themes(library, theme)
+            if batch is not None:
+                _run_batch(library, batch, limit, theme, since, until, doc, kind, match)
+                return
+            try:
+                node = build_query(query, theme, since, until, doc, kind, match == "all")
+            except QuerySyntaxError as exc:
+                raise click.ClickException(f"{exc}\n{exc.pointer()}")
+            hits = library.search(node, limit=limit)
+    except EvidexError as exc:
+        raise _fail(exc)
+    _print_hits(hits, output_format, query)
+
+
+def _check_themes(library: Library, themes) -> None:
+    known = library.taxonomy.keys
+    for theme in themes:
+        if theme.lower() not in known:
+            raise click.BadParameter(f"unknown theme {theme!r}; themes are: {', '.join(known)}", param_hint="--theme")
+
+
+def _run_batch(library: Library, batch, limit, theme, since, until, doc, kind, match) -> None:
+    for number, line in enumerate(batch, start=1):
+        line = line.strip()
+        if not line:
+            continue
+        query_id, text = str(number), line
+        if line.startswith("{"):
+            try:
+                record = json.loads(line)
+                query_id, text = str(record.get("id", number)), str(record["query"])
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                click.echo(f"Error: line {number}: not a JSON object with a query field ({exc})", err=True)
+                continue
+        node = build_query(text, theme, since, until, doc, kind, match == "all", strict=False)
+        hits = library.search(node, limit=limit)
+        click.echo(json.dumps({"query_id": query_id, "query": text, "hits": [hit_dict(h) for h in hits]}, ensure_ascii=False))
+
+
+def _print_hits(hits: list[Hit], output_format: str, query: str) -> None:
+    if output_format == "json":
+        click.echo(to_json([hit_dict(h) for h in hits]))
+    elif output_format == "jsonl":
+        if hits:
+            click.echo(to_jsonl([hit_dict(h) for h in hits]))
+    elif output_format == "csv":
+        click.echo(to_csv([hit_dict(h, "plain") for h in hits], HIT_FIELDS))
+    elif output_format == "md":
+        lines = [f"## Search: {query}", ""] if query else []
+        for i, hit in enumerate(hits, start=1):
+            lines.append(f"{i}. > {render(hit.snippet, 'markdown')}")
+            lines.append(f"   >")
+            lines.append(f"   > — {hit.citation} `{hit.passage.id}`")
+            lines.append("")
+        click.echo("\n".join(lines).rstrip() if hits else "No passages found.")
+    else:
+        if not hits:
+            click.echo("No passages found.")
+            return
+        style = "ansi" if sys.stdout.isatty() else "plain"
+        for i, hit in enumerate(hits, start=1):
+            click.echo(click.style(f"{i}. {hit.citation}", bold=True))
+            click.echo(f"   {render(hit.snippet, style)}")
+            themes = ", ".join(hit.passage.themes) or "-"
+            click.echo(click.style(f"   themes: {themes} | score {hit.score:.2f} | id {hit.passage.id}", dim=True))
+            click.echo()
+
+
+# -- extract ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@output_options(formats=("text", "json"))
+def extract(file: Path, output_format: str):
+    """Print what evidex extracts from FILE, without indexing it.
+
+    text: the pages, separated by form feeds. json: metadata and pages (index, label, text).
+    """
+    from .extract import extract_path
+
+    try:
+        document = extract_path(file)
+    except SourceError as exc:
+        raise _fail(exc)
+    for warning in document.warnings:
+        click.echo(f"Warning: {file}: {warning}", err=True)
+    if output_format == "json":
+        data = {
+            "source": str(file),
+            "kind": document.kind,
+            "sha256": document.sha256,
+            "title": document.title,
+            "author": document.author,
+            "publisher": document.publisher,
+            "date": document.date,
+            "url": document.url,
+            "site_name": document.site_name,
+            "language": document.language,
+            "guessed": sorted(document.guessed),
+            "extractor": document.extractor,
+            "extractor_version": document.extractor_version,
+            "pages": [{"index": p.index, "label": p.label, "text": p.text} for p in document.pages],
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo("\f".join(page.text for page in document.pages))
+
+
+# -- docs, show, remove, reindex ------------------------------------------------------------------
+
+
+def doc_dict(record: DocumentRecord) -> dict:
+    return {
+        "id": record.id, "kind": record.kind, "title": record.title, "author": record.author,
+        "publisher": record.publisher, "date": record.date, "url": record.url, "site_name": record.site_name,
+        "page_count": record.page_count, "passage_count": record.passage_count, "guessed": list(record.guessed),
+        "sources": list(record.sources), "extractor": record.extractor, "extractor_version": record.extractor_version,
+        "retrieved_at": record.retrieved_at, "ingested_at": record.ingested_at, "snapshot": record.snapshot,
+        "sha256": record.sha256,
+    }
+
+
+@cli.command()
+@output_options()
+@click.pass_obj
+def docs(obj: Context, output_format: str):
+    """List the documents in the library."""
+    try:
+        with obj.open() as library:
+            records = library.catalog.documents()
+    except EvidexError as exc:
+        raise _fail(exc)
+    rows = [doc_dict(r) for r in records]
+    if output_format == "json":
+        click.echo(to_json(rows))
+    elif output_format == "jsonl":
+        if rows:
+            click.echo(to_jsonl(rows))
+    elif output_format == "csv":
+        click.echo(to_csv(rows, DOC_FIELDS))
+    else:
+        headers = ["id", "kind", "date", "pages", "passages", "by", "title"]
+        cells = [
+            [r.id, r.kind, r.date or "", str(r.page_count or ""), str(r.passage_count),
+             r.author or r.publisher or r.site_name or "", r.title or ""]
+            for r in records
+        ]
+        if output_format == "md":
+            click.echo(md_table(cells, headers))
+        elif not records:
+            click.echo('No documents. Add some with "evidex ingest FILE".')
+        else:
+            click.echo(table(cells, headers, {5: 28, 6: 60}))
+            click.echo(f"\n{len(records)} documents")
+
+
+@cli.command()
+@click.argument("ref", metavar="DOC_OR_PASSAGE")
+@output_options(formats=("text", "json"))
+@click.pass_obj
+def show(obj: Context, ref: str, output_format: str):
+    """Show a document (id, id prefix, or source path/URL) or a passage (its id)."""
+    try:
+        with obj.open() as library:
+            passage = library.catalog.passage(ref)
+            if passage is not None:
+                record = library.catalog.document(passage.doc_id)
+                _show_passage(passage, record, output_format, library)
+                return
+            record = library.resolve_document(ref)
+            pages = library.catalog.pages(record.id)
+            passages = library.catalog.document_passages(record.id)
+    except EvidexError as exc:
+        raise _fail(exc)
+    themes: dict[str, int] = {}
+    for p in passages:
+        for t in p.themes:
+            themes[t] = themes.get(t, 0) + 1
+    if output_format == "json":
+        data = doc_dict(record)
+        data["pages"] = [{"index": r["idx"], "label": r["label"], "chars": len(r["text"])} for r in pages] if record.kind == "pdf" else []
+        data["themes"] = themes
+        data["citation"] = short_citation(record)
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    lines = [click.style(record.title or "(untitled)", bold=True), ""]
+    for label, value in (
+        ("id", record.id), ("kind", record.kind), ("author", record.author), ("publisher", record.publisher),
+        ("date", record.date), ("url", record.url), ("site", record.site_name), ("retrieved", record.retrieved_at),
+        ("ingested", record.ingested_at), ("extractor", f"{record.extractor} {record.extractor_version}"),
+        ("sha256", record.sha256), ("snapshot", record.snapshot),
+    ):
+        if value:
+            lines.append(f"{label:>10}: {value}")
+    for source in record.sources:
+        lines.append(f"{'source':>10}: {source}")
+    if record.guessed:
+        lines.append(f"{'guessed':>10}: {', '.join(record.guessed)} (check and correct these)")
+    if record.kind == "pdf":
+        labels = [r["label"] or str(r["idx"]) for r in pages]
+        lines.append(f"{'pages':>10}: {len(pages)} (printed {_label_ranges(labels)})")
+    lines.append(f"{'passages':>10}: {len(passages)}")
+    if themes:
+        lines.append(f"{'themes':>10}: " + ", ".join(f"{k} {v}" for k, v in sorted(themes.items())))
+    lines.append(f"{'cite as':>10}: {short_citation(record)}")
+    click.echo("\n".join(lines))
+
+
+def _label_ranges(labels: list[str]) -> str:
+    if not labels:
+        return "-"
+    if len(labels) <= 6:
+        return ", ".join(labels)
+    return f"{', '.join(labels[:3])} … {', '.join(labels[-2:])}"
+
+
+def _show_passage(passage: Passage, record: DocumentRecord, output_format: str, library: Library) -> None:
+    citation = short_citation(record, passage)
+    if output_format == "json":
+        data = {
+            "passage_id": passage.id, "doc_id": passage.doc_id, "ordinal": passage.ordinal, "text": passage.text,
+            "page": passage.page, "page_end": passage.page_end, "page_index": passage.page_index,
+            "page_index_end": passage.page_index_end, "paragraph": passage.paragraph,
+            "paragraph_end": passage.paragraph_end, "themes": list(passage.themes),
+            "theme_evidence": passage.theme_evidence, "title": record.title, "citation": citation,
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(click.style(citation, bold=True))
+    click.echo(f"passage {passage.id} ({passage.ordinal} of {record.passage_count} in {record.id})\n")
+    click.echo(passage.text)
+    click.echo()
+    if passage.themes:
+        for theme in passage.themes:
+            evidence = passage.theme_evidence.get(theme, {})
+            terms = ", ".join(evidence.get("terms", []))
+            click.echo(f"theme {theme}: score {evidence.get('score', '?')}, matched {terms}")
+    else:
+        click.echo("themes: none")
+
+
+@cli.command()
+@click.argument("refs", nargs=-1, required=True, metavar="DOC...")
+@click.pass_obj
+def remove(obj: Context, refs):
+    """Remove documents (by id, id prefix or source path/URL) from the library."""
+    try:
+        with obj.open(write=True, events=_CliEvents(quiet=True)) as library:
+            records = [library.resolve_document(ref) for ref in refs]
+            for record in records:
+                library.remove(record.id)
+                click.echo(f"Removed {record.id} {record.title or ''}".rstrip())
+    except EvidexError as exc:
+        raise _fail(exc)
+
+
+@cli.command()
+@click.pass_obj
+def reindex(obj: Context):
+    """Rebuild the search index from the catalog alone."""
+    started = time.monotonic()
+    try:
+        with obj.open(write=True, events=_CliEvents(quiet=True)) as library:
+            count = library.reindex()
+            engine = library.engine_name
+    except EvidexError as exc:
+        raise _fail(exc)
+    click.echo(f"Rebuilt the {engine} index from the catalog: {count} passages in {time.monotonic() - started:.1f}s.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

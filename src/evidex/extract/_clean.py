@@ -1,0 +1,174 @@
+"""Text cleanup shared by the extractors: characters, hyphenation, line re-flow, page furniture."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import unicodedata
+from collections import Counter
+
+_DROP_CATEGORIES = {"Cc", "Co", "Cs", "Cn"}  # control, private use, surrogates, unassigned
+_KEEP_CONTROLS = {"\n", "\t", "\f"}
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_SOFT_HYPHEN = "\u00ad"
+_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", re.UNICODE)
+_HYPHEN_BREAK = re.compile(r"([^\W\d_]+(?:-[^\W\d_]+)*)- ?\n ?([^\W\d_]+(?:-[^\W\d_]+)*)", re.UNICODE)
+_BULLET = re.compile(r"^\s*(?:[•·▪◦●\-–—*]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
+_SENTENCE_END = re.compile(r"[.!?:;\"”’)\]]\s*$")
+_PAGE_NUMBER_LINE = re.compile(
+    r"^\s*(?:page|p\.|seite|pág\.?)?\s*[-–—|(\[]?\s*([0-9]{1,4}|[ivxlcdm]{1,7})\s*[-–—|)\]]?"
+    r"\s*(?:(?:of|/|von)\s*\d{1,4})?\s*$",
+    re.IGNORECASE,
+)
+
+
+def normalise_characters(text: str) -> str:
+    """NFKC (ligatures, full-width forms), drop NUL/control/private-use characters, unify spaces."""
+    text = unicodedata.normalize("NFKC", text.replace(_SOFT_HYPHEN, ""))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if any(unicodedata.category(ch) in _DROP_CATEGORIES and ch not in _KEEP_CONTROLS for ch in text):
+        text = "".join(
+            ch for ch in text if ch in _KEEP_CONTROLS or unicodedata.category(ch) not in _DROP_CATEGORIES
+        )
+    return _SPACES.sub(" ", text)
+
+
+def vocabulary(texts) -> Counter:
+    """Lower-cased words of a document, without the fragments of words hyphenated at line ends."""
+    counts: Counter = Counter()
+    for text in texts:
+        text = _HYPHEN_BREAK.sub(" ", text)
+        counts.update(match.group(0).lower() for match in _WORD.finditer(text))
+    return counts
+
+
+def join_hyphenated(text: str, vocab: Counter | None = None) -> str:
+    """Re-join words hyphenated across a line end: "preven-\ntion" -> "prevention".
+
+    With the document's vocabulary, a compound keeps its hyphen: "signal-\nto-noise" stays
+    "signal-to-noise" when the document never writes "signalto" but does use "signal" and "to"
+    as words; a word it writes whole elsewhere is re-joined.
+    """
+
+    def repl(match: re.Match) -> str:
+        left, right = match.group(1), match.group(2)
+        if right[0].isupper() and not left[-1].isupper():
+            return f"{left}-{right}"
+        if len(left) > 1 and left.isupper():  # an acronym: "AI-\ngenerated"
+            return f"{left}-{right}"
+        if vocab is not None:
+            head = left.rsplit("-", 1)[-1].lower()
+            tail = right.split("-", 1)[0].lower()
+            if vocab.get(head + tail, 0) > 0:
+                return left + right
+            if vocab.get(f"{head}-{tail}", 0) > 0 or ("-" in right and vocab.get(tail, 0) > 0):
+                return f"{left}-{right}"
+            if vocab.get(head, 0) > 0 and vocab.get(tail, 0) > 0 and len(tail) > 2 and len(head) > 2:
+                return f"{left}-{right}"
+        return left + right
+
+    return _HYPHEN_BREAK.sub(repl, text)
+
+
+def is_page_number(line: str) -> bool:
+    return bool(_PAGE_NUMBER_LINE.match(line))
+
+
+def _furniture_key(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+
+
+def remove_page_furniture(pages: list[list[str]], labels: list[str] | None = None, edge: int = 3) -> list[list[str]]:
+    """Drop running headers/footers and page numbers.
+
+    `pages` holds the lines of each page. A short line is furniture when the same line
+    (digits ignored) stands on at least half of the pages, and on three or more: at an edge
+    of the page, or anywhere when it is on nearly every page (some producers write the
+    header in the middle of the content stream). A line that is only a page number is
+    furniture at an edge of the page or next to other furniture.
+    """
+    if not pages:
+        return pages
+    edge_counts: Counter = Counter()
+    anywhere_counts: Counter = Counter()
+    for lines in pages:
+        edge_counts.update({k for k in (_furniture_key(line) for line in _edges(lines, edge)) if k})
+        anywhere_counts.update({k for k in (_furniture_key(line) for line in lines) if k and len(k.split()) <= 15})
+    threshold = max(3, (len(pages) + 1) // 2)
+    near_all = max(3, int(len(pages) * 0.8 + 0.999))
+    at_edge = {key for key, count in edge_counts.items() if count >= threshold}
+    anywhere = {key for key, count in anywhere_counts.items() if count >= near_all and re.search(r"[^\W\d_]{2}", key)}
+    cleaned = []
+    for number, lines in enumerate(pages):
+        keep = list(lines)
+        nonblank = [i for i, line in enumerate(keep) if line.strip()]
+        edge_positions = set(nonblank[:edge]) | set(nonblank[-edge:])
+        page_numbers = {str(number + 1)}
+        if labels and number < len(labels) and labels[number]:
+            page_numbers.add(labels[number].lower())
+        removed = set()
+        for i in nonblank:
+            key = _furniture_key(keep[i])
+            if key in anywhere or (i in edge_positions and (key in at_edge or is_page_number(keep[i]))):
+                removed.add(i)
+        for i in nonblank:  # a bare page number beside a running header or footer
+            if i not in removed and keep[i].strip().lower() in page_numbers and ({i - 1, i + 1} & removed):
+                removed.add(i)
+        for i in removed:
+            keep[i] = ""
+        cleaned.append(keep)
+    return cleaned
+
+
+def _edges(lines: list[str], edge: int) -> list[str]:
+    nonblank = [line for line in lines if line.strip()]
+    return nonblank[:edge] + nonblank[-edge:] if len(nonblank) > edge * 2 else nonblank
+
+
+def reflow(lines: list[str]) -> str:
+    """Join the lines of one page into paragraphs separated by blank lines.
+
+    A paragraph ends at a blank line, before a bulleted or numbered item, or after a line
+    that ends a sentence and is clearly shorter than the page's usual line.
+    """
+    stripped = [line.strip() for line in lines]
+    lengths = [len(line) for line in stripped if len(line) > 20]
+    usual = statistics.median(lengths) if lengths else 0
+    paragraphs: list[list[str]] = []
+    current: list[str] = []
+    for i, line in enumerate(stripped):
+        if not line:
+            if current:
+                paragraphs.append(current)
+                current = []
+            continue
+        if current and _BULLET.match(line):
+            paragraphs.append(current)
+            current = []
+        current.append(line)
+        nxt = stripped[i + 1] if i + 1 < len(stripped) else ""
+        short = usual and len(line) < 0.7 * usual
+        if short and _SENTENCE_END.search(line) and nxt[:1].isupper():
+            paragraphs.append(current)
+            current = []
+    if current:
+        paragraphs.append(current)
+    return "\n\n".join(_join_lines(paragraph) for paragraph in paragraphs)
+
+
+def _join_lines(lines: list[str]) -> str:
+    text = "\n".join(lines)
+    text = join_hyphenated(text)  # fallback when the caller did not join with a vocabulary
+    return " ".join(text.split())
+
+
+def clean_plain_text(text: str) -> str:
+    """Cleanup for text that is already laid out as paragraphs (text files, web articles)."""
+    text = normalise_characters(text)
+    blocks = re.split(r"\n\s*\n", text)
+    out = []
+    for block in blocks:
+        joined = " ".join(block.split())
+        if joined:
+            out.append(joined)
+    return "\n\n".join(out)

@@ -1,0 +1,137 @@
+"""HTML extraction: trafilatura for article text and metadata, BeautifulSoup as the fallback."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import trafilatura
+from bs4 import BeautifulSoup
+
+from ..errors import NoTextError
+from ..models import Document, Page
+from . import _clean
+
+_BLOCKS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th", "dd", "dt", "figcaption"]
+_NOISE = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "svg", "iframe", "button"]
+_MIN_ARTICLE_WORDS = 20
+
+
+def extract_html(data: bytes, source: str, sha256: str, url: str | None = None) -> Document:
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    html = _decode(data)
+    result = None
+    try:
+        result = trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            include_formatting=False,
+            deduplicate=False,
+        )
+    except Exception:  # trafilatura can fail on odd markup; the fallback below still tries
+        result = None
+    meta = _trafilatura_metadata(result)
+    paragraphs = _paragraphs(getattr(result, "text", None) or "")
+    extractor = f"trafilatura {trafilatura.__version__}"
+    if sum(len(p.split()) for p in paragraphs) < _MIN_ARTICLE_WORDS:
+        soup = BeautifulSoup(html, "lxml")
+        fallback = _soup_paragraphs(soup)
+        if sum(len(p.split()) for p in fallback) > sum(len(p.split()) for p in paragraphs):
+            paragraphs = fallback
+            extractor = "beautifulsoup4"
+        for key, value in _soup_metadata(soup).items():
+            meta.setdefault(key, value)
+    if not paragraphs:
+        raise NoTextError(source, "no readable text in this HTML page")
+    guessed = set()
+    if not meta.get("title"):
+        meta["title"] = paragraphs[0][:150]
+        guessed.add("title")
+    if not meta.get("author"):
+        guessed.add("author")
+    if not meta.get("date"):
+        guessed.add("date")
+    return Document(
+        kind="html",
+        source=source,
+        sha256=sha256,
+        pages=(Page(index=1, label=None, text="\n\n".join(paragraphs)),),
+        title=meta.get("title"),
+        author=meta.get("author"),
+        date=meta.get("date"),
+        url=url or meta.get("url"),
+        site_name=meta.get("site_name"),
+        language=meta.get("language"),
+        extractor=extractor.split()[0],
+        extractor_version=trafilatura.__version__ if extractor.startswith("trafilatura") else _bs4_version(),
+        guessed=frozenset(guessed),
+    )
+
+
+def _decode(data: bytes) -> str:
+    head = data[:4096].decode("ascii", "ignore")
+    match = re.search(r"charset=[\"']?([\w-]+)", head, re.IGNORECASE)
+    encodings = [match.group(1)] if match else []
+    for encoding in encodings + ["utf-8", "cp1252"]:
+        try:
+            return data.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("utf-8", "replace")
+
+
+def _paragraphs(text: str) -> list[str]:
+    text = _clean.normalise_characters(text)
+    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
+
+
+def _trafilatura_metadata(result) -> dict:
+    if result is None:
+        return {}
+    meta = {
+        "title": getattr(result, "title", None),
+        "author": getattr(result, "author", None),
+        "date": getattr(result, "date", None),
+        "site_name": getattr(result, "sitename", None) or getattr(result, "hostname", None),
+        "url": getattr(result, "url", None),
+        "language": getattr(result, "language", None),
+    }
+    return {k: " ".join(str(v).split()) for k, v in meta.items() if v and str(v) != "None"}
+
+
+def _soup_paragraphs(soup: BeautifulSoup) -> list[str]:
+    for tag in soup(_NOISE):
+        tag.decompose()
+    root = soup.find("article") or soup.find("main") or soup.body or soup
+    paragraphs = []
+    blocks = root.find_all(_BLOCKS)
+    for block in blocks:
+        if block.find(_BLOCKS):  # the inner block will be taken on its own
+            continue
+        text = " ".join(_clean.normalise_characters(block.get_text(" ")).split())
+        if text:
+            paragraphs.append(text)
+    if not paragraphs:
+        text = _clean.normalise_characters(root.get_text("\n"))
+        paragraphs = [" ".join(line.split()) for line in text.split("\n") if line.strip()]
+    return paragraphs
+
+
+def _soup_metadata(soup: BeautifulSoup) -> dict:
+    meta = {}
+    if soup.title and soup.title.string and soup.title.string.strip():
+        meta["title"] = " ".join(soup.title.string.split())
+    for name, key in (("author", "author"), ("og:site_name", "site_name"), ("article:published_time", "date")):
+        tag = soup.find("meta", attrs={"name": name}) or soup.find("meta", attrs={"property": name})
+        if tag and tag.get("content"):
+            meta[key] = tag["content"].strip()[: 10 if key == "date" else None]
+    return meta
+
+
+def _bs4_version() -> str:
+    import bs4
+
+    return bs4.__version__

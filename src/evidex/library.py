@@ -1,0 +1,516 @@
+"""A library: the catalog (truth) plus a search engine (derived), under one index directory.
+
+Writers take an exclusive lock on the directory; readers never block. Every write follows
+the same order, so a kill at any moment leaves nothing a search could return wrongly:
+  1. catalog: document + passages written in one transaction, state "pending";
+  2. engine: old entries of the document deleted, new ones added, committed in batches;
+  3. catalog: the batch's documents marked "ready".
+A writer first finishes whatever an earlier, interrupted writer left pending (recover()).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import fnmatch
+import os
+import shutil
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from . import _workers, analysis, query as q
+from .catalog import Catalog
+from .cite import short_citation
+from .config import Settings
+from .engines import DEFAULT_ENGINE, IndexEntry, open_engine
+from .errors import (
+    EvidexError,
+    IndexBusyError,
+    NoIndexError,
+    NotFoundError,
+    SourceError,
+    UnsupportedSourceError,
+)
+from .extract import extract_bytes, extract_url, is_url, readable_name, sha256_of
+from .highlight import snippet as make_snippet
+from .models import Document, DocumentRecord, Hit, Passage
+from .passages import passage_id, split_passages
+from .themes import Taxonomy
+
+COMMIT_EVERY_PASSAGES = 5000
+COMMIT_EVERY_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class Job:
+    """One source to extract: a file (its bytes already read and hashed) or a URL."""
+
+    location: str
+    doc_id: str | None = None  # known when the source is a file whose id is settled
+    sha256: str | None = None
+
+
+@dataclass
+class IngestReport:
+    ingested: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # not a readable type, found in a directory walk
+    passages: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+class Events:
+    """What an ingest tells its caller as it goes. The CLI prints; the library never does."""
+
+    def planned(self, total: int) -> None: ...
+    def done(self, location: str, status: str, detail: str = "") -> None: ...
+    def waiting(self, message: str) -> None: ...
+
+
+class Library:
+    def __init__(self, settings: Settings, *, write: bool = False, events: Events | None = None):
+        self.settings = settings
+        self.events = events or Events()
+        self.write = write
+        self._lock_fd: int | None = None
+        index_dir = settings.index_dir
+        if not write and not settings.catalog_path.exists():
+            raise NoIndexError(str(index_dir))
+        if write:
+            index_dir.mkdir(parents=True, exist_ok=True)
+            self._acquire_lock()
+        self.catalog = Catalog(settings.catalog_path)
+        self.engine_name = self.catalog.get_meta("engine") or DEFAULT_ENGINE
+        self._engine = None
+        self._taxonomy: Taxonomy | None = None
+        if write:
+            if self.catalog.get_meta("engine") is None:
+                self.catalog.set_meta("engine", self.engine_name)
+            self.recover()
+
+    # -- lifecycle --------------------------------------------------------------------
+    def close(self) -> None:
+        self.catalog.close()
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _acquire_lock(self) -> None:
+        path = self.settings.lock_path
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + self.settings.lock_timeout
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = os.pread(fd, 32, 0).decode(errors="ignore").strip() or "?"
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise IndexBusyError(
+                        f"Another evidex process (pid {holder}) is writing to {self.settings.index_dir}",
+                        "Wait for it to finish, then run the command again",
+                    )
+                if not told:
+                    self.events.waiting(
+                        f"Waiting for another evidex process (pid {holder}) writing to {self.settings.index_dir}..."
+                    )
+                    told = True
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self._lock_fd = fd
+
+    @property
+    def engine(self):
+        if self._engine is None:
+            path = self.settings.engine_dir
+            try:
+                self._engine = open_engine(self.engine_name, path, create=False) if path.exists() else None
+            except Exception:
+                self._engine = None
+            if self._engine is None:
+                if not self.write:
+                    raise EvidexError(
+                        f"The search index in {self.settings.index_dir} is missing or damaged",
+                        'Run "evidex reindex" to rebuild it from the catalog',
+                    )
+                self._rebuild_engine(self.engine_name)
+        return self._engine
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        if self._taxonomy is None:
+            self._taxonomy = Taxonomy.load(self.settings.taxonomy)
+        return self._taxonomy
+
+    # -- recovery ---------------------------------------------------------------------------
+    def recover(self) -> int:
+        """Finish what an interrupted writer left: re-index pending documents, finish removals."""
+        unfinished = self.catalog.unfinished()
+        if not unfinished:
+            return 0
+        engine = self.engine
+        pending = [row["id"] for row in unfinished if row["state"] == "pending"]
+        removing = [row["id"] for row in unfinished if row["state"] == "removing"]
+        with engine.writer() as writer:
+            for doc_id in pending + removing:
+                writer.delete_document(doc_id)
+            for doc_id in pending:
+                record = self.catalog.document(doc_id)
+                for passage in self.catalog.document_passages(doc_id):
+                    writer.add(_entry(passage, record))
+        self.catalog.mark_ready(pending)
+        for doc_id in removing:
+            self.catalog.delete_document(doc_id)
+        return len(unfinished)
+
+    # -- ingest ---------------------------------------------------------------------------------
+    def ingest(
+        self,
+        sources: Iterable[str],
+        *,
+        include: tuple[str, ...] = (),
+        exclude: tuple[str, ...] = (),
+        force: bool = False,
+    ) -> IngestReport:
+        report = IngestReport()
+        locations = list(self._expand(sources, include, exclude, report))
+        jobs = []
+        for location in locations:
+            job = self._plan(location, force, report)
+            if job is not None:
+                jobs.append(job)
+        self.events.planned(len(locations))
+        settings = self.settings
+        taxonomy = self.taxonomy
+        batch = _Batch(self)
+        results = _workers.run(
+            lambda job: _process(job, settings, taxonomy),
+            jobs,
+            workers=min(settings.worker_count, max(1, len(jobs))),
+            timeout=settings.timeout,
+        )
+        try:
+            for job, result in results:
+                if isinstance(result, tuple):
+                    document, passages = result
+                    self._store(job, document, passages, batch, report)
+                else:
+                    message, warning = _failure_message(job.location, result)
+                    if warning:
+                        report.warnings.append((job.location, message))
+                        self.events.done(job.location, "warning", message)
+                    else:
+                        report.failed.append((job.location, message))
+                        self.events.done(job.location, "failed", message)
+                batch.maybe_commit()
+        finally:
+            batch.commit()
+        return report
+
+    def _expand(self, sources, include, exclude, report: IngestReport) -> Iterator[str]:
+        seen = set()
+        for source in sources:
+            if is_url(source):
+                if source not in seen:
+                    seen.add(source)
+                    yield source
+                continue
+            path = Path(source).expanduser()
+            if path.is_dir():
+                for file in sorted(p for p in path.rglob("*") if p.is_file()):
+                    relative = file.relative_to(path)
+                    if any(part.startswith(".") for part in relative.parts):
+                        continue
+                    if include and not _matches(relative, include):
+                        continue
+                    if exclude and _matches(relative, exclude):
+                        continue
+                    if not readable_name(file):
+                        report.skipped.append(str(file))
+                        continue
+                    location = str(file.resolve())
+                    if location not in seen:
+                        seen.add(location)
+                        yield location
+            elif path.exists():
+                location = str(path.resolve())
+                if location not in seen:
+                    seen.add(location)
+                    yield location
+            else:
+                message = f"{source}: no such file or directory"
+                report.failed.append((source, message))
+                self.events.done(source, "failed", message)
+
+    def _plan(self, location: str, force: bool, report: IngestReport) -> Job | None:
+        """Decide what a source needs. Files are hashed here, so unchanged ones cost no extraction."""
+        if is_url(location):
+            return Job(location)
+        try:
+            data = Path(location).read_bytes()
+        except OSError as exc:
+            message = f"{location}: cannot read ({exc.strerror or exc})"
+            report.failed.append((location, message))
+            self.events.done(location, "failed", message)
+            return None
+        sha256 = sha256_of(data)
+        current = self.catalog.doc_for_source(location)
+        same_content = self.catalog.doc_for_sha(sha256)
+        if same_content is not None and not force:
+            if current is None or current["id"] != same_content["id"]:
+                orphan = self.catalog.add_source(location, same_content["id"])
+                if orphan:
+                    self.remove(orphan)
+            report.unchanged.append(location)
+            self.events.done(location, "unchanged")
+            return None
+        doc_id = current["id"] if current is not None else None
+        if doc_id is None and same_content is not None:  # forced re-ingest of known content
+            doc_id = same_content["id"]
+        return Job(location, doc_id=doc_id or self.catalog.new_doc_id(sha256), sha256=sha256)
+
+    def _store(self, job: Job, document: Document, passages: list[Passage], batch: "_Batch", report: IngestReport) -> None:
+        doc_id = job.doc_id
+        if doc_id is None:  # a URL: its id is settled now that its content is known
+            known = self.catalog.doc_for_sha(document.sha256)
+            current = self.catalog.doc_for_source(job.location)
+            if known is not None and (current is None or current["id"] == known["id"]):
+                doc_id = known["id"]
+            elif known is not None:
+                orphan = self.catalog.add_source(job.location, known["id"])
+                if orphan:
+                    self.remove(orphan)
+                report.unchanged.append(job.location)
+                self.events.done(job.location, "unchanged")
+                return
+            else:
+                doc_id = current["id"] if current is not None else self.catalog.new_doc_id(document.sha256)
+        passages = _renumber(passages, doc_id)
+        self.catalog.write_document(doc_id, document, passages, job.location)
+        batch.add(doc_id, passages)
+        report.ingested.append(job.location)
+        report.passages += len(passages)
+        for warning in document.warnings:
+            report.warnings.append((job.location, f"{job.location}: {warning}"))
+        detail = f"{len(passages)} passages"
+        if document.warnings:
+            detail += "; " + "; ".join(document.warnings)
+        self.events.done(job.location, "ingested", detail)
+
+    # -- removing, rebuilding, retagging -----------------------------------------------------------
+    def remove(self, doc_id: str) -> None:
+        self.catalog.mark_removing(doc_id)
+        with self.engine.writer() as writer:
+            writer.delete_document(doc_id)
+        self.catalog.delete_document(doc_id)
+
+    def reindex(self, engine_name: str | None = None) -> int:
+        name = engine_name or self.engine_name
+        count = self._rebuild_engine(name)
+        if name != self.engine_name:
+            self.catalog.set_meta("engine", name)
+            self.engine_name = name
+        return count
+
+    def _rebuild_engine(self, name: str) -> int:
+        """Build a fresh engine index from the catalog beside the old one, then swap it in."""
+        final = self.settings.engine_dir
+        building = final.with_name(final.name + ".new")
+        old = final.with_name(final.name + ".old")
+        shutil.rmtree(building, ignore_errors=True)
+        engine = open_engine(name, building, create=True)
+        count = 0
+        with engine.writer() as writer:
+            record = None
+            for passage, _row in self.catalog.iter_passages(states=("ready", "pending")):
+                if record is None or record.id != passage.doc_id:
+                    record = self.catalog.document(passage.doc_id)
+                writer.add(_entry(passage, record))
+                count += 1
+        shutil.rmtree(old, ignore_errors=True)
+        if final.exists():
+            final.rename(old)
+        building.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+        self._engine = open_engine(name, final)
+        pending = [row["id"] for row in self.catalog.unfinished() if row["state"] == "pending"]
+        self.catalog.mark_ready(pending)
+        return count
+
+    def retag(self) -> int:
+        """Re-apply the taxonomy to every passage, in the catalog and the engine."""
+        taxonomy = self.taxonomy
+        updates = []
+        for passage, _row in self.catalog.iter_passages(states=("ready",)):
+            tags = taxonomy.tag(passage.text)
+            updates.append((passage.id, sorted(tags), {k: v.as_dict() for k, v in sorted(tags.items())}))
+        self.catalog.update_themes(updates)
+        self.reindex()
+        return len(updates)
+
+    # -- reading ----------------------------------------------------------------------------------
+    def resolve_document(self, ref: str) -> DocumentRecord:
+        ids = self.catalog.find_documents(ref)
+        if not ids:
+            path = Path(ref)
+            if path.exists():
+                ids = self.catalog.find_documents(str(path.resolve()))
+        if not ids:
+            raise NotFoundError(f"No document {ref!r} in {self.settings.index_dir}", 'See "evidex docs" for the ids')
+        if len(ids) > 1:
+            raise NotFoundError(f"{ref!r} matches {len(ids)} documents ({', '.join(ids[:5])})", "Give more of the id")
+        record = self.catalog.document(ids[0])
+        assert record is not None
+        return record
+
+    def search(
+        self,
+        node: q.Node,
+        limit: int = 10,
+    ) -> list[Hit]:
+        ranked = self.engine.search(node, limit=limit + 20)
+        passages = self.catalog.passages([r.passage_id for r in ranked])
+        words, prefixes = q.highlight_stems(node)
+        records: dict[str, DocumentRecord | None] = {}
+        hits = []
+        for item in ranked:
+            passage = passages.get(item.passage_id)
+            if passage is None:  # its document is being written or removed
+                continue
+            if item.doc_id not in records:
+                records[item.doc_id] = self.catalog.document(item.doc_id)
+            record = records[item.doc_id]
+            if record is None:
+                continue
+            hits.append(
+                Hit(
+                    passage=passage,
+                    document=record,
+                    score=item.score,
+                    snippet=make_snippet(passage.text, words, prefixes),
+                    citation=short_citation(record, passage),
+                )
+            )
+            if len(hits) >= limit:
+                break
+        return hits
+
+
+class _Batch:
+    """Engine writes grouped into one commit every few thousand passages or seconds."""
+
+    def __init__(self, library: Library):
+        self.library = library
+        self.doc_ids: list[str] = []
+        self.entries: list[tuple[str, list[Passage]]] = []
+        self.size = 0
+        self.started = time.monotonic()
+
+    def add(self, doc_id: str, passages: list[Passage]) -> None:
+        self.entries.append((doc_id, passages))
+        self.size += len(passages)
+
+    def maybe_commit(self) -> None:
+        if self.size >= COMMIT_EVERY_PASSAGES or (self.entries and time.monotonic() - self.started > COMMIT_EVERY_SECONDS):
+            self.commit()
+
+    def commit(self) -> None:
+        if not self.entries:
+            return
+        catalog = self.library.catalog
+        with self.library.engine.writer() as writer:
+            for doc_id, passages in self.entries:
+                record = catalog.document(doc_id)
+                writer.delete_document(doc_id)
+                for passage in passages:
+                    writer.add(_entry(passage, record))
+        catalog.mark_ready(doc_id for doc_id, _ in self.entries)
+        self.entries.clear()
+        self.size = 0
+        self.started = time.monotonic()
+
+
+def _process(job: Job, settings: Settings, taxonomy: Taxonomy):
+    """In a worker: extract one source, split it into passages, tag themes."""
+    if is_url(job.location):
+        document = extract_url(job.location, settings)
+    else:
+        data = Path(job.location).read_bytes()
+        document = extract_bytes(data, job.location, sha256=job.sha256 or sha256_of(data))
+    doc_id = job.doc_id or document.sha256[:12]
+    passages = split_passages(document, doc_id, settings.min_words, settings.max_words)
+    if not passages:
+        from .errors import NoTextError
+
+        raise NoTextError(job.location, "no text to index")
+    tagged = []
+    for passage in passages:
+        tags = taxonomy.tag(passage.text)
+        tagged.append(
+            replace(passage, themes=tuple(sorted(tags)), theme_evidence={k: v.as_dict() for k, v in sorted(tags.items())})
+        )
+    return document, tagged
+
+
+def _renumber(passages: list[Passage], doc_id: str) -> list[Passage]:
+    if all(p.doc_id == doc_id for p in passages):
+        return passages
+    return [replace(p, doc_id=doc_id, id=passage_id(doc_id, p.ordinal)) for p in passages]
+
+
+def _failure_message(location: str, result) -> tuple[str, bool]:
+    if isinstance(result, _workers.TimedOut):
+        return (
+            f"{location}: extraction took longer than {result.seconds:g}s and was stopped. "
+            "Raise the limit with --timeout if the file is just very large",
+            False,
+        )
+    if isinstance(result, _workers.Crashed):
+        return f"{location}: the extractor crashed (exit code {result.exitcode}); the file is probably damaged", False
+    assert isinstance(result, _workers.Failure)
+    message = result.message if result.message.startswith(location) else f"{location}: {result.message}"
+    return message, result.warning
+
+
+def _matches(relative: Path, patterns: tuple[str, ...]) -> bool:
+    text = relative.as_posix()
+    return any(fnmatch.fnmatch(text, p) or fnmatch.fnmatch(relative.name, p) for p in patterns)
+
+
+def date_number(date: str | None) -> int | None:
+    if not date or not date[:4].isdigit():
+        return None
+    digits = date.replace("-", "")[:8]
+    digits = (digits + "0101")[:8] if len(digits) < 8 else digits
+    return int(digits) if digits.isdigit() else None
+
+
+def _entry(passage: Passage, record: DocumentRecord | None) -> IndexEntry:
+    title = record.title if record else ""
+    date = record.date if record else None
+    return IndexEntry(
+        passage_id=passage.id,
+        doc_id=passage.doc_id,
+        body=analysis.index_text(passage.text),
+        title=analysis.index_text(title or ""),
+        themes=passage.themes,
+        kind=record.kind if record else "",
+        year=int(date[:4]) if date and date[:4].isdigit() else None,
+        date=date_number(date),
+    )

@@ -1,0 +1,111 @@
+"""The values that flow through evidex: source -> Document -> Passage -> Hit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Page:
+    """One physical page of a document (or the whole text of a web page)."""
+
+    index: int  # 1-based physical page number
+    label: str | None  # printed page label ("iii", "7"), None when the source has no pages
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """What extraction yields for one source file or URL."""
+
+    kind: str  # "pdf" | "html" | "text"
+    source: str  # path or URL it was read from
+    sha256: str
+    pages: tuple[Page, ...]
+    title: str | None = None
+    author: str | None = None
+    publisher: str | None = None
+    date: str | None = None  # ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD
+    url: str | None = None
+    site_name: str | None = None
+    language: str | None = None
+    extractor: str = ""
+    extractor_version: str = ""
+    guessed: frozenset[str] = frozenset()  # metadata fields that were guessed, not read
+    retrieved_at: str | None = None  # ISO timestamp when fetched from the web
+    snapshot: str | None = None  # path of the saved copy of a fetched URL, relative to the index
+    external_id: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def paged(self) -> bool:
+        return self.kind == "pdf"
+
+    @property
+    def text(self) -> str:
+        return "\f".join(page.text for page in self.pages)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A window of text from one document, with where it sits in that document."""
+
+    id: str  # "<doc_id>-<ordinal>"
+    doc_id: str
+    ordinal: int  # 1-based position in the document
+    text: str
+    page_index: int | None = None  # first physical page (1-based), None for unpaged sources
+    page_index_end: int | None = None
+    page: str | None = None  # printed label of the first page
+    page_end: str | None = None  # printed label of the last page
+    paragraph: int | None = None  # 1-based paragraph number of the first paragraph
+    paragraph_end: int | None = None
+    themes: tuple[str, ...] = ()
+    theme_evidence: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A document as the catalog holds it (metadata with the user's corrections applied)."""
+
+    id: str
+    kind: str
+    sha256: str
+    title: str | None
+    author: str | None
+    publisher: str | None
+    date: str | None
+    url: str | None
+    site_name: str | None
+    language: str | None
+    page_count: int
+    passage_count: int
+    extractor: str
+    extractor_version: str
+    guessed: tuple[str, ...]
+    retrieved_at: str | None
+    ingested_at: str
+    snapshot: str | None
+    external_id: str | None
+    sources: tuple[str, ...]
+
+    @property
+    def source(self) -> str:
+        return self.sources[0] if self.sources else ""
+
+    @property
+    def year(self) -> int | None:
+        if self.date and self.date[:4].isdigit():
+            return int(self.date[:4])
+        return None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: a passage, its document, and how it matched."""
+
+    passage: Passage
+    document: DocumentRecord
+    score: float
+    snippet: str  # passage text with matched terms wrapped in \x02 ... \x03 markers
+    citation: str

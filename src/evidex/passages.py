@@ -1,0 +1,176 @@
+"""Splitting a Document into passages: paragraph-aware windows cut at sentence ends, page-aware."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .models import Document, Passage
+
+# A sentence ends at . ! ? (optionally closed by quotes/brackets) followed by space and a
+# capital, digit, quote or bracket. Common abbreviations do not end sentences.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:e\.g|i\.e|etc|vs|cf|al|fig|figs|no|nos|vol|pp|p|ed|eds|dr|mr|mrs|ms|prof|st|inc|ltd|co|corp|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|approx|est|u\.s|u\.k|e\.u)|\b[A-Z])\.$",
+    re.IGNORECASE,
+)
+_CONTINUES = re.compile(r"[\w,;–—-]$")
+
+
+@dataclass
+class _Sentence:
+    text: str
+    page_start: int  # 0-based index into document.pages
+    page_end: int
+    paragraph: int  # 1-based paragraph number in the document
+    paragraph_ends: bool  # last sentence of its paragraph
+
+
+def split_sentences(text: str) -> list[str]:
+    pieces: list[str] = []
+    start = 0
+    for match in _SENTENCE_BREAK.finditer(text):
+        candidate = text[start : match.start()].strip()
+        if _ABBREVIATIONS.search(candidate.rstrip("\"'”’)]")):
+            continue
+        if candidate:
+            pieces.append(candidate)
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        pieces.append(tail)
+    return pieces
+
+
+def _paragraphs(document: Document) -> list[list[tuple[str, int]]]:
+    """Paragraphs as lists of (text, page position); a paragraph cut by a page break is re-joined."""
+    paragraphs: list[list[tuple[str, int]]] = []
+    for position, page in enumerate(document.pages):
+        blocks = [b for b in page.text.split("\n\n") if b.strip()]
+        for i, block in enumerate(blocks):
+            joins_previous = (
+                i == 0
+                and paragraphs
+                and document.paged
+                and paragraphs[-1][-1][1] == position - 1
+                and _CONTINUES.search(paragraphs[-1][-1][0])
+                and block[:1].islower()
+            )
+            if joins_previous:
+                paragraphs[-1].append((block, position))
+            else:
+                paragraphs.append([(block, position)])
+    return paragraphs
+
+
+def _sentences(document: Document) -> list[_Sentence]:
+    sentences: list[_Sentence] = []
+    for number, paragraph in enumerate(_paragraphs(document), start=1):
+        # Join the parts, remembering where each page's text starts.
+        text = ""
+        starts: list[tuple[int, int]] = []
+        for part, position in paragraph:
+            if text:
+                text += " "
+            starts.append((len(text), position))
+            text += part
+        offset = 0
+        pieces = split_sentences(text)
+        for k, piece in enumerate(pieces):
+            begin = text.index(piece, offset)
+            end = begin + len(piece) - 1
+            offset = begin + len(piece)
+            sentences.append(
+                _Sentence(
+                    text=piece,
+                    page_start=_page_at(starts, begin),
+                    page_end=_page_at(starts, end),
+                    paragraph=number,
+                    paragraph_ends=k == len(pieces) - 1,
+                )
+            )
+    return sentences
+
+
+def _page_at(starts: list[tuple[int, int]], offset: int) -> int:
+    page = starts[0][1]
+    for start, position in starts:
+        if start <= offset:
+            page = position
+    return page
+
+
+def _long_sentence_parts(sentence: _Sentence, max_words: int) -> list[_Sentence]:
+    words = sentence.text.split()
+    if len(words) <= max_words:
+        return [sentence]
+    parts = []
+    for i in range(0, len(words), max_words):
+        chunk = words[i : i + max_words]
+        parts.append(
+            _Sentence(" ".join(chunk), sentence.page_start, sentence.page_end, sentence.paragraph,
+                      sentence.paragraph_ends and i + max_words >= len(words))
+        )
+    return parts
+
+
+def split_passages(document: Document, doc_id: str, min_words: int = 60, max_words: int = 200) -> list[Passage]:
+    """Windows of whole sentences, about min_words..max_words long.
+
+    A window closes at the end of a paragraph once it has min_words, and before a sentence
+    that would take it past max_words. A short last window joins the one before it when
+    both fit within max_words.
+    """
+    sentences: list[_Sentence] = []
+    for sentence in _sentences(document):
+        sentences.extend(_long_sentence_parts(sentence, max_words))
+    windows: list[list[_Sentence]] = []
+    current: list[_Sentence] = []
+    count = 0
+    for sentence in sentences:
+        n = len(sentence.text.split())
+        if current and count + n > max_words:
+            windows.append(current)
+            current, count = [], 0
+        current.append(sentence)
+        count += n
+        if sentence.paragraph_ends and count >= min_words:
+            windows.append(current)
+            current, count = [], 0
+    if current:
+        tail_words = count
+        if windows and tail_words < min_words and sum(len(s.text.split()) for s in windows[-1]) + tail_words <= max_words:
+            windows[-1].extend(current)
+        else:
+            windows.append(current)
+    return [_passage(document, doc_id, ordinal, window) for ordinal, window in enumerate(windows, start=1)]
+
+
+def _passage(document: Document, doc_id: str, ordinal: int, window: list[_Sentence]) -> Passage:
+    text_parts: list[str] = []
+    for i, sentence in enumerate(window):
+        if i and window[i - 1].paragraph != sentence.paragraph:
+            text_parts.append("\n\n")
+        elif i:
+            text_parts.append(" ")
+        text_parts.append(sentence.text)
+    first, last = window[0], window[-1]
+    start_page = document.pages[min(s.page_start for s in window)]
+    end_page = document.pages[max(s.page_end for s in window)]
+    paged = document.paged
+    return Passage(
+        id=passage_id(doc_id, ordinal),
+        doc_id=doc_id,
+        ordinal=ordinal,
+        text="".join(text_parts),
+        page_index=start_page.index if paged else None,
+        page_index_end=end_page.index if paged else None,
+        page=start_page.label if paged else None,
+        page_end=end_page.label if paged else None,
+        paragraph=first.paragraph,
+        paragraph_end=last.paragraph,
+    )
+
+
+def passage_id(doc_id: str, ordinal: int) -> str:
+    return f"{doc_id}-{ordinal}"
