@@ -36,8 +36,23 @@ class Crashed:
     exitcode: int | None
 
 
-def _worker_loop(conn, fn: Callable[[Any], Any]) -> None:
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the parent dies (even by SIGKILL)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the closed pipe still ends the worker
+        pass
+
+
+def _worker_loop(conn, parent_end, fn: Callable[[Any], Any], parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    parent_end.close()  # so that the parent's death closes the pipe for this worker
+    _die_with_parent()
+    if os.getppid() != parent_pid:  # the parent died before the line above took effect
+        return
     while True:
         try:
             job = conn.recv()
@@ -64,7 +79,7 @@ def _worker_loop(conn, fn: Callable[[Any], Any]) -> None:
 class _Worker:
     def __init__(self, ctx, fn):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_loop, args=(child, fn), daemon=True)
+        self.process = ctx.Process(target=_worker_loop, args=(child, self.conn, fn, os.getpid()), daemon=True)
         self.process.start()
         child.close()
         self.job: Any = None

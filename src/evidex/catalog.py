@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS passages (
     ordinal INTEGER NOT NULL, text TEXT NOT NULL,
     page_index INTEGER, page_index_end INTEGER, page TEXT, page_end TEXT,
     paragraph INTEGER, paragraph_end INTEGER,
-    themes TEXT NOT NULL DEFAULT '[]', theme_evidence TEXT NOT NULL DEFAULT '{}'
+    themes TEXT NOT NULL DEFAULT '[]', theme_evidence TEXT NOT NULL DEFAULT '{}',
+    page_breaks TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, ordinal);
 CREATE TABLE IF NOT EXISTS overrides (
@@ -170,10 +171,12 @@ class Catalog:
             )
             self.db.executemany(
                 """INSERT INTO passages (id, doc_id, ordinal, text, page_index, page_index_end, page, page_end,
-                       paragraph, paragraph_end, themes, theme_evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       paragraph, paragraph_end, themes, theme_evidence, page_breaks)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [
                     (p.id, doc_id, p.ordinal, p.text, p.page_index, p.page_index_end, p.page, p.page_end,
-                     p.paragraph, p.paragraph_end, json.dumps(list(p.themes)), json.dumps(p.theme_evidence))
+                     p.paragraph, p.paragraph_end, json.dumps(list(p.themes)), json.dumps(p.theme_evidence),
+                     json.dumps(p.page_breaks))
                     for p in passages
                 ],
             )
@@ -318,6 +321,7 @@ def _passage(row: sqlite3.Row) -> Passage:
         page_index=row["page_index"], page_index_end=row["page_index_end"], page=row["page"],
         page_end=row["page_end"], paragraph=row["paragraph"], paragraph_end=row["paragraph_end"],
         themes=tuple(json.loads(row["themes"])), theme_evidence=json.loads(row["theme_evidence"]),
+        page_breaks=tuple(tuple(b) for b in json.loads(row["page_breaks"])),
     )
 
 

@@ -38,7 +38,7 @@ def short_citation(record: DocumentRecord, passage: Passage | None = None) -> st
         parts.append(who)
     if record.title:
         parts.append(f"\"{record.title}\"")
-    if record.kind == "pdf" or not record.url:
+    if not record.url or (record.kind == "pdf" and not record.retrieved_at):
         year = year_of(record)
         parts.append(year or "n.d.")
     else:

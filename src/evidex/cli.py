@@ -278,7 +278,7 @@ def _print_hits(hits: list[Hit], output_format: str, query: str) -> None:
         lines = [f"## Search: {query}", ""] if query else []
         for i, hit in enumerate(hits, start=1):
             lines.append(f"{i}. > {render(hit.snippet, 'markdown')}")
-            lines.append(f"   >")
+            lines.append("   >")
             lines.append(f"   > — {hit.citation} `{hit.passage.id}`")
             lines.append("")
         click.echo("\n".join(lines).rstrip() if hits else "No passages found.")

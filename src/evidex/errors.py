@@ -14,8 +14,9 @@ class EvidexError(Exception):
             self.hint = hint
 
     def __str__(self) -> str:
-        message = super().__str__()
-        return f"{message}. {self.hint}" if self.hint else message
+        message = super().__str__().rstrip(".")
+        text = f"{message}. {self.hint}" if self.hint else message
+        return text if text.endswith((".", "?", "!")) else text + "."
 
 
 class SourceError(EvidexError):
@@ -28,7 +29,7 @@ class SourceError(EvidexError):
 
 
 class UnsupportedSourceError(SourceError):
-    hint = "evidex reads .pdf, .html/.htm, .txt/.md and .jsonl files and http(s) URLs"
+    hint = "evidex reads .pdf, .html/.htm (also gzipped), .txt/.md files and http(s) URLs"
 
 
 class CorruptSourceError(SourceError):

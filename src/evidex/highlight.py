@@ -6,18 +6,47 @@ own way (colour on a terminal, **bold** in Markdown and JSON).
 
 from __future__ import annotations
 
+import re
+
 from . import analysis
+from .query import Highlights
+
+_JOINER = re.compile(r"[ \-‐–]{0,3}")
 
 START, END = "\x02", "\x03"
 
 
-def snippet(text: str, words: set[str], prefixes: set[str], width: int = 320) -> str:
-    """The best window of about `width` characters, matched words wrapped in START/END."""
-    spans = [
-        (start, end)
-        for stem, start, end in analysis.tokens(text)
-        if stem in words or any(stem.startswith(p) for p in prefixes)
-    ]
+def match_spans(text: str, wanted: Highlights) -> list[tuple[int, int]]:
+    """(start, end) of what the query matched in text: words, prefixes, whole phrases.
+
+    Neighbouring matches joined only by spaces or hyphens become one span, so
+    "end-to-end encryption" is marked as one piece.
+    """
+    toks = analysis.tokens(text)
+    marked = [False] * len(toks)
+    for i, (stem, _start, _end) in enumerate(toks):
+        if stem in wanted.words or any(stem.startswith(p) for p in wanted.prefixes):
+            marked[i] = True
+    stems = [t[0] for t in toks]
+    for phrase in wanted.phrases:
+        n = len(phrase)
+        for i in range(len(toks) - n + 1):
+            if tuple(stems[i : i + n]) == phrase:
+                for k in range(i, i + n):
+                    marked[k] = True
+    spans: list[tuple[int, int]] = []
+    for (stem, start, end), is_marked in zip(toks, marked):
+        if not is_marked:
+            continue
+        if spans and _JOINER.fullmatch(text[spans[-1][1] : start]):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def snippet(text: str, spans: list[tuple[int, int]], width: int = 320) -> str:
+    """The best window of about `width` characters, matched spans wrapped in START/END."""
     if len(text) <= width:
         window_start, window_end = 0, len(text)
     elif not spans:

@@ -17,7 +17,7 @@ import shutil
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from . import _workers, analysis, query as q
 from .catalog import Catalog
@@ -29,11 +29,9 @@ from .errors import (
     IndexBusyError,
     NoIndexError,
     NotFoundError,
-    SourceError,
-    UnsupportedSourceError,
 )
 from .extract import extract_bytes, extract_url, is_url, readable_name, sha256_of
-from .highlight import snippet as make_snippet
+from .highlight import match_spans, snippet as make_snippet
 from .models import Document, DocumentRecord, Hit, Passage
 from .passages import passage_id, split_passages
 from .themes import Taxonomy
@@ -49,6 +47,7 @@ class Job:
     location: str
     doc_id: str | None = None  # known when the source is a file whose id is settled
     sha256: str | None = None
+    force: bool = False
 
 
 @dataclass
@@ -261,7 +260,7 @@ class Library:
     def _plan(self, location: str, force: bool, report: IngestReport) -> Job | None:
         """Decide what a source needs. Files are hashed here, so unchanged ones cost no extraction."""
         if is_url(location):
-            return Job(location)
+            return Job(location, force=force)
         try:
             data = Path(location).read_bytes()
         except OSError as exc:
@@ -290,6 +289,10 @@ class Library:
         if doc_id is None:  # a URL: its id is settled now that its content is known
             known = self.catalog.doc_for_sha(document.sha256)
             current = self.catalog.doc_for_source(job.location)
+            if known is not None and current is not None and current["id"] == known["id"] and not job.force:
+                report.unchanged.append(job.location)  # fetched again, same content
+                self.events.done(job.location, "unchanged")
+                return
             if known is not None and (current is None or current["id"] == known["id"]):
                 doc_id = known["id"]
             elif known is not None:
@@ -386,7 +389,7 @@ class Library:
     ) -> list[Hit]:
         ranked = self.engine.search(node, limit=limit + 20)
         passages = self.catalog.passages([r.passage_id for r in ranked])
-        words, prefixes = q.highlight_stems(node)
+        wanted = q.highlights(node)
         records: dict[str, DocumentRecord | None] = {}
         hits = []
         for item in ranked:
@@ -398,13 +401,15 @@ class Library:
             record = records[item.doc_id]
             if record is None:
                 continue
+            spans = match_spans(passage.text, wanted)
+            pinpointed = pinpoint(passage, spans)
             hits.append(
                 Hit(
-                    passage=passage,
+                    passage=pinpointed,
                     document=record,
                     score=item.score,
-                    snippet=make_snippet(passage.text, words, prefixes),
-                    citation=short_citation(record, passage),
+                    snippet=make_snippet(passage.text, spans),
+                    citation=short_citation(record, pinpointed),
                 )
             )
             if len(hits) >= limit:
@@ -466,6 +471,21 @@ def _process(job: Job, settings: Settings, taxonomy: Taxonomy):
             replace(passage, themes=tuple(sorted(tags)), theme_evidence={k: v.as_dict() for k, v in sorted(tags.items())})
         )
     return document, tagged
+
+
+def pinpoint(passage: Passage, spans: list[tuple[int, int]]) -> Passage:
+    """The passage with its locator narrowed to the pages (or paragraphs) where the matches are."""
+    if not spans:
+        return passage
+    if passage.page_index is not None:
+        ends = [offset for start, end in spans for offset in (start, end - 1)]
+        pages = sorted({passage.page_at(offset) for offset in ends}, key=lambda p: p[0])
+        (first_index, first_label), (last_index, last_label) = pages[0], pages[-1]
+        return replace(passage, page_index=first_index, page=first_label, page_index_end=last_index, page_end=last_label)
+    if passage.paragraph is not None:
+        numbers = [passage.paragraph + passage.text.count("\n\n", 0, start) for start, _end in spans]
+        return replace(passage, paragraph=min(numbers), paragraph_end=max(numbers))
+    return passage
 
 
 def _renumber(passages: list[Passage], doc_id: str) -> list[Passage]:

@@ -62,6 +62,16 @@ class Passage:
     paragraph_end: int | None = None
     themes: tuple[str, ...] = ()
     theme_evidence: dict = field(default_factory=dict, compare=False, hash=False)
+    # Where a new page starts inside the text: (character offset, physical index, printed label).
+    page_breaks: tuple[tuple[int, int, str | None], ...] = ()
+
+    def page_at(self, offset: int) -> tuple[int | None, str | None]:
+        """The physical page index and printed label of the character at offset."""
+        index, label = self.page_index, self.page
+        for start, page_index, page_label in self.page_breaks:
+            if start <= offset:
+                index, label = page_index, page_label
+        return index, label
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ class _Sentence:
     page_end: int
     paragraph: int  # 1-based paragraph number in the document
     paragraph_ends: bool  # last sentence of its paragraph
+    breaks: tuple[tuple[int, int], ...] = ()  # (offset in the sentence, page position) where a page starts
 
 
 def split_sentences(text: str) -> list[str]:
@@ -87,6 +88,7 @@ def _sentences(document: Document) -> list[_Sentence]:
                     page_end=_page_at(starts, end),
                     paragraph=number,
                     paragraph_ends=k == len(pieces) - 1,
+                    breaks=tuple((start - begin, position) for start, position in starts if begin < start <= end),
                 )
             )
     return sentences
@@ -148,12 +150,21 @@ def split_passages(document: Document, doc_id: str, min_words: int = 60, max_wor
 
 def _passage(document: Document, doc_id: str, ordinal: int, window: list[_Sentence]) -> Passage:
     text_parts: list[str] = []
+    breaks: list[tuple[int, int]] = []  # (offset in the passage, page position)
+    length = 0
     for i, sentence in enumerate(window):
+        separator = ""
         if i and window[i - 1].paragraph != sentence.paragraph:
-            text_parts.append("\n\n")
+            separator = "\n\n"
         elif i:
-            text_parts.append(" ")
+            separator = " "
+        text_parts.append(separator)
+        length += len(separator)
+        if i and sentence.page_start != window[i - 1].page_end:
+            breaks.append((length, sentence.page_start))
+        breaks.extend((length + offset, position) for offset, position in sentence.breaks)
         text_parts.append(sentence.text)
+        length += len(sentence.text)
     first, last = window[0], window[-1]
     start_page = document.pages[min(s.page_start for s in window)]
     end_page = document.pages[max(s.page_end for s in window)]
@@ -169,6 +180,7 @@ def _passage(document: Document, doc_id: str, ordinal: int, window: list[_Senten
         page_end=end_page.label if paged else None,
         paragraph=first.paragraph,
         paragraph_end=last.paragraph,
+        page_breaks=tuple((o, document.pages[p].index, document.pages[p].label) for o, p in breaks) if paged else (),
     )
 
 

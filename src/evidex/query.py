@@ -14,7 +14,7 @@ brackets and operators are read as plain words.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import analysis
 from .errors import QuerySyntaxError
@@ -331,16 +331,28 @@ def with_filters(node: Node, filters: list[Node]) -> Node:
     return Group((Clause(MUST, node),) + tuple(clauses))
 
 
-def highlight_stems(node: Node) -> tuple[set[str], set[str]]:
-    """Stems and prefixes a hit should highlight (everything but negated parts and filters)."""
+@dataclass(frozen=True)
+class Highlights:
+    """What a hit should highlight: single stems, prefixes, and phrases (stem sequences)."""
+
+    words: frozenset[str]
+    prefixes: frozenset[str]
+    phrases: tuple[tuple[str, ...], ...]
+
+
+def highlights(node: Node) -> Highlights:
+    """Everything the query looks for, except negated parts and filters."""
     words: set[str] = set()
     prefixes: set[str] = set()
+    phrases: list[tuple[str, ...]] = []
 
     def walk(n: Node, negated: bool):
         if negated:
             return
-        if isinstance(n, (Terms, Phrase)):
-            words.update(s for s in n.stems if s not in analysis.STOPWORDS or isinstance(n, Phrase))
+        if isinstance(n, Phrase) or (isinstance(n, Terms) and len(n.stems) > 1):
+            phrases.append(n.stems)
+        elif isinstance(n, Terms):
+            words.update(s for s in n.stems if s not in analysis.STOPWORDS)
         elif isinstance(n, Prefix):
             prefixes.add(n.prefix)
         elif isinstance(n, Group):
@@ -351,7 +363,7 @@ def highlight_stems(node: Node) -> tuple[set[str], set[str]]:
                 walk(child, False)
 
     walk(node, False)
-    return words, prefixes
+    return Highlights(frozenset(words), frozenset(prefixes), tuple(phrases))
 
 
 def filters_in(node: Node) -> list[Node]:

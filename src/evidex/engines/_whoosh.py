@@ -95,11 +95,14 @@ class _Writer:
 
 
 def _text_query(stems: tuple[str, ...], phrase: bool) -> wq.Query:
+    """Words must be in the passage; the same words in the document title add to the score."""
     if len(stems) == 1:
-        return wq.Or([wq.Term("body", stems[0]), wq.Term("title", stems[0], boost=TITLE_BOOST)])
-    if phrase:
-        return wq.Or([wq.Phrase("body", list(stems)), wq.Phrase("title", list(stems), boost=TITLE_BOOST)])
-    return wq.And([_text_query((s,), False) for s in stems])
+        body, title = wq.Term("body", stems[0]), wq.Term("title", stems[0], boost=TITLE_BOOST)
+    elif phrase:
+        body, title = wq.Phrase("body", list(stems)), wq.Phrase("title", list(stems), boost=TITLE_BOOST)
+    else:
+        return wq.And([_text_query((s,), False) for s in stems])
+    return wq.AndMaybe(body, title)
 
 
 def compile_query(node: q.Node) -> wq.Query | None:
@@ -114,7 +117,7 @@ def compile_query(node: q.Node) -> wq.Query | None:
     if isinstance(node, q.Phrase):
         return _text_query(node.stems, phrase=True)
     if isinstance(node, q.Prefix):
-        return wq.Or([wq.Prefix("body", node.prefix), wq.Prefix("title", node.prefix, boost=TITLE_BOOST)])
+        return wq.AndMaybe(wq.Prefix("body", node.prefix), wq.Prefix("title", node.prefix, boost=TITLE_BOOST))
     if isinstance(node, q.Filter):
         if node.field == "theme":
             return wq.Term("themes", node.value)

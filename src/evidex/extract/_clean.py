@@ -148,12 +148,26 @@ def reflow(lines: list[str]) -> str:
         current.append(line)
         nxt = stripped[i + 1] if i + 1 < len(stripped) else ""
         short = usual and len(line) < 0.7 * usual
-        if short and _SENTENCE_END.search(line) and nxt[:1].isupper():
+        if short and nxt[:1].isupper() and (_SENTENCE_END.search(line) or _looks_like_heading(line, usual)):
             paragraphs.append(current)
             current = []
     if current:
         paragraphs.append(current)
     return "\n\n".join(_join_lines(paragraph) for paragraph in paragraphs)
+
+
+def _looks_like_heading(line: str, usual: float) -> bool:
+    """A short line that starts like a heading and does not run on into the next line."""
+    return (
+        len(line) < 0.6 * usual
+        and len(line.split()) <= 10
+        and (line[:1].isupper() or line[:1].isdigit())
+        and not line.endswith((",", ";", "-", "–", "—"))
+        and line.split()[-1].lower() not in _RUN_ON_WORDS
+    )
+
+
+_RUN_ON_WORDS = {"a", "an", "the", "and", "or", "of", "to", "in", "for", "with", "on", "by", "from", "that", "as", "at"}
 
 
 def _join_lines(lines: list[str]) -> str:

@@ -14,7 +14,8 @@ from . import _clean
 
 _BLOCKS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th", "dd", "dt", "figcaption"]
 _NOISE = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "svg", "iframe", "button"]
-_MIN_ARTICLE_WORDS = 20
+_MIN_ARTICLE_WORDS = 20  # below this, trafilatura's pick is probably a menu
+_MIN_PAGE_WORDS = 10  # below this, the page has nothing to cite
 
 
 def extract_html(data: bytes, source: str, sha256: str, url: str | None = None) -> Document:
@@ -38,14 +39,16 @@ def extract_html(data: bytes, source: str, sha256: str, url: str | None = None) 
     extractor = f"trafilatura {trafilatura.__version__}"
     if sum(len(p.split()) for p in paragraphs) < _MIN_ARTICLE_WORDS:
         soup = BeautifulSoup(html, "lxml")
-        fallback = _soup_paragraphs(soup)
-        if sum(len(p.split()) for p in fallback) > sum(len(p.split()) for p in paragraphs):
-            paragraphs = fallback
-            extractor = "beautifulsoup4"
+        # Too little for an article: what trafilatura kept is probably a menu. Take what is
+        # left once navigation, headers, footers and scripts are gone (possibly nothing).
+        paragraphs = _soup_paragraphs(soup)
+        extractor = "beautifulsoup4"
         for key, value in _soup_metadata(soup).items():
             meta.setdefault(key, value)
-    if not paragraphs:
-        raise NoTextError(source, "no readable text in this HTML page")
+    words = sum(len(p.split()) for p in paragraphs)
+    if words < _MIN_PAGE_WORDS:
+        detail = f" (only {words} words outside menus and scripts)" if words else ""
+        raise NoTextError(source, f"no readable text in this HTML page{detail}")
     guessed = set()
     if not meta.get("title"):
         meta["title"] = paragraphs[0][:150]

@@ -61,12 +61,13 @@ def extract_pdf(data: bytes, source: str, sha256: str) -> Document:
         )
 
     labels = _page_labels(reader, page_count)
-    texts = clean_pages(raw_pages, labels)
+    content_lines = _clean.remove_page_furniture([text.split("\n") for text in raw_pages], labels)
+    texts = clean_pages(content_lines, raw_pages)
     pages = tuple(Page(index=i + 1, label=labels[i], text=texts[i]) for i in range(page_count))
     meta = _metadata(reader)
     guessed = set()
     if not meta.get("title"):
-        meta["title"] = _guess_title(raw_pages)
+        meta["title"] = _guess_title(["\n".join(lines) for lines in content_lines])
         guessed.add("title")
     if not meta.get("date"):
         meta["date"] = _guess_year(pages)
@@ -89,12 +90,11 @@ def extract_pdf(data: bytes, source: str, sha256: str) -> Document:
     )
 
 
-def clean_pages(raw_pages: list[str], labels: list[str] | None = None) -> list[str]:
-    """Page texts as paragraphs: furniture dropped, hyphenation re-joined, lines re-flowed."""
-    lines = _clean.remove_page_furniture([text.split("\n") for text in raw_pages], labels)
+def clean_pages(content_lines: list[list[str]], raw_pages: list[str]) -> list[str]:
+    """Page texts as paragraphs: hyphenation re-joined, lines re-flowed (furniture already dropped)."""
     vocab = _clean.vocabulary(raw_pages)
     out = []
-    for page_lines in lines:
+    for page_lines in content_lines:
         joined = _clean.join_hyphenated("\n".join(page_lines), vocab)
         out.append(_clean.reflow(joined.split("\n")))
     return out

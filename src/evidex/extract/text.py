@@ -12,26 +12,20 @@ _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
 def decode_text(data: bytes) -> tuple[str, str | None]:
-    """Decode bytes as UTF-8, falling back to a guessed encoding. Returns (text, warning)."""
+    """Decode bytes as UTF-8, else as Windows-1252 (which covers Latin-1 text), else Latin-1.
+
+    Returns (text, warning); the warning names the fallback used.
+    """
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
         pass
-    encoding = "cp1252"
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data).best()
-        if best is not None and best.encoding:
-            encoding = best.encoding
-    except ImportError:
-        pass
-    try:
-        text = data.decode(encoding)
-    except (LookupError, UnicodeDecodeError):
-        encoding = "latin-1"
-        text = data.decode(encoding)
-    return text, f"not valid UTF-8, decoded as {encoding}"
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            return data.decode(encoding), f"not valid UTF-8, decoded as {encoding}"
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
 
 
 def extract_text(data: bytes, source: str, sha256: str) -> Document:
