@@ -12,7 +12,7 @@ import click
 from . import __version__, query as q
 from ._output import md_table, output_options, table, to_csv, to_json, to_jsonl
 from .cite import short_citation
-from .config import Settings
+from .config import Settings, write_config
 from .errors import EvidexError, QuerySyntaxError, SourceError
 from .highlight import render
 from .library import Events, Library
@@ -82,7 +82,7 @@ class _CliEvents(Events):
             self._line(f"Warning: {detail}")
         elif status == "ingested" and "decoded as" in detail:
             self._line(f"Warning: {location}: {detail.split('; ', 1)[1]}")
-        if self.bar is not None and status != "failed" or (self.bar is not None and detail and status == "failed"):
+        if self.bar is not None:
             self.bar.update(1)
 
     def waiting(self, message: str) -> None:
@@ -123,12 +123,19 @@ def ingest(obj: Context, sources, include, exclude, force, jobs, timeout, min_wo
         raise click.BadParameter("--min-words must not exceed --max-words")
     events = _CliEvents(quiet)
     started = time.monotonic()
+    taxonomy = taxonomy.resolve() if taxonomy else None
+    changed_taxonomy = taxonomy is not None and taxonomy != obj.settings.taxonomy
     try:
         with obj.open(
             write=True, events=events, jobs=jobs, timeout=timeout, min_words=min_words, max_words=max_words,
             fetch_timeout=fetch_timeout, max_bytes=max_bytes, taxonomy=taxonomy,
         ) as library:
+            library.taxonomy  # a bad taxonomy file fails here, before any work
             report = library.ingest(sources, include=include, exclude=exclude, force=force)
+            if changed_taxonomy:
+                write_config(obj.settings.index_dir, taxonomy=taxonomy)
+                retagged = library.retag()
+                click.echo(f"Tagged with {taxonomy} from now on; re-tagged {retagged} passages.", err=True)
             counts = library.catalog.counts()
     except EvidexError as exc:
         raise _fail(exc)
@@ -293,6 +300,130 @@ def _print_hits(hits: list[Hit], output_format: str, query: str) -> None:
             themes = ", ".join(hit.passage.themes) or "-"
             click.echo(click.style(f"   themes: {themes} | score {hit.score:.2f} | id {hit.passage.id}", dim=True))
             click.echo()
+
+
+# -- themes -------------------------------------------------------------------------------
+
+
+def _load_taxonomy(obj: "Context", taxonomy: Path | None):
+    from .themes import Taxonomy
+
+    return Taxonomy.load(taxonomy or obj.settings.taxonomy)
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.option("-i", "--input", "source", type=click.File("r", encoding="utf-8"), default=None,
+              help="Read the text (or JSON lines) from FILE instead of the argument or stdin.")
+@click.option("--jsonl", is_flag=True, help="Input is JSON lines with a text field; each line is written back with themes and theme_evidence added.")
+@click.option("--taxonomy", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help="Theme taxonomy TOML file.")
+@output_options(formats=("text", "json"))
+@click.pass_obj
+def tag(obj: Context, text, source, jsonl, taxonomy, output_format):
+    """Tag a text with themes and show why: TEXT, or stdin (-i FILE), or JSON lines with --jsonl."""
+    try:
+        tagger = _load_taxonomy(obj, taxonomy)
+    except EvidexError as exc:
+        raise _fail(exc)
+    stream = source or (None if text is not None else sys.stdin)
+    if jsonl:
+        if stream is None:
+            raise click.UsageError("--jsonl reads JSON lines from stdin or -i FILE, not from the TEXT argument.")
+        bad = 0
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                body = record["text"]
+                if not isinstance(body, str):
+                    raise TypeError("text is not a string")
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                click.echo(f"Error: line {number}: not a JSON object with a text field ({exc})", err=True)
+                bad += 1
+                continue
+            tags = tagger.tag(body)
+            record["themes"] = sorted(tags)
+            record["theme_evidence"] = {k: v.as_dict() for k, v in sorted(tags.items())}
+            click.echo(json.dumps(record, ensure_ascii=False))
+        if bad:
+            sys.exit(1)
+        return
+    body = text if text is not None else stream.read()
+    tags = tagger.tag(body)
+    if output_format == "json":
+        click.echo(json.dumps({"themes": sorted(tags), "theme_evidence": {k: v.as_dict() for k, v in sorted(tags.items())}}, ensure_ascii=False, indent=2))
+    elif not tags:
+        click.echo("no themes")
+    else:
+        for key, evidence in sorted(tags.items()):
+            click.echo(f"{key}: score {evidence.score:.2f}, matched {', '.join(evidence.terms)}")
+
+
+@cli.command()
+@click.option("--taxonomy", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Tag with this taxonomy file from now on (recorded in INDEX/config.toml).")
+@click.pass_obj
+def retag(obj: Context, taxonomy: Path | None):
+    """Re-apply themes to every passage in the library, without re-extracting anything."""
+    started = time.monotonic()
+    taxonomy = taxonomy.resolve() if taxonomy else None
+    try:
+        with obj.open(write=True, events=_CliEvents(quiet=True), taxonomy=taxonomy) as library:
+            tagger = library.taxonomy
+            count = library.retag()
+            totals = library.theme_counts()
+    except EvidexError as exc:
+        raise _fail(exc)
+    if taxonomy:
+        write_config(obj.settings.index_dir, taxonomy=taxonomy)
+    summary = ", ".join(f"{key} {totals.get(key, (0, 0))[0]}" for key in tagger.keys)
+    click.echo(f"Re-tagged {count} passages with the {tagger.source} in {time.monotonic() - started:.1f}s: {summary}.")
+
+
+@cli.command()
+@click.option("--by", type=click.Choice(["year", "publisher", "doc"]), default=None,
+              help="A theme x year (publisher, document) matrix of passage counts.")
+@output_options(formats=("text", "json", "csv", "md"))
+@click.pass_obj
+def themes(obj: Context, by: str | None, output_format: str):
+    """Passages and documents per theme, or per theme and year/publisher/document (--by)."""
+    try:
+        with obj.open() as library:
+            keys = library.taxonomy.keys
+            labels = {t.key: t.label for t in library.taxonomy.themes}
+            if by is None:
+                totals = library.theme_counts()
+                rows = [{"theme": k, "label": labels[k], "passages": totals.get(k, (0, 0))[0], "documents": totals.get(k, (0, 0))[1]} for k in keys]
+                counts = library.catalog.counts()
+            else:
+                matrix = library.theme_matrix(by)
+    except EvidexError as exc:
+        raise _fail(exc)
+    if by is None:
+        if output_format == "json":
+            click.echo(to_json(rows))
+        elif output_format == "csv":
+            click.echo(to_csv(rows, ["theme", "label", "passages", "documents"]))
+        else:
+            cells = [[r["theme"], r["label"], str(r["passages"]), str(r["documents"])] for r in rows]
+            headers = ["theme", "label", "passages", "documents"]
+            click.echo(md_table(cells, headers) if output_format == "md" else table(cells, headers))
+            if output_format == "text":
+                click.echo(f"\n{counts['passages']} passages in {counts['documents']} documents")
+        return
+    groups = sorted(matrix, key=lambda g: (g is None, str(g)))
+    if output_format == "json":
+        click.echo(to_json([{by: g, **{k: matrix[g].get(k, 0) for k in keys}, "passages": matrix[g].get("*", 0)} for g in groups]))
+        return
+    headers = [by, *keys, "passages"]
+    cells = [[str(g) if g is not None else "(none)", *[str(matrix[g].get(k, 0)) for k in keys], str(matrix[g].get("*", 0))] for g in groups]
+    if output_format == "csv":
+        click.echo(to_csv([dict(zip(headers, c)) for c in cells], headers))
+    elif output_format == "md":
+        click.echo(md_table(cells, headers))
+    else:
+        click.echo(table(cells, headers, {0: 50}))
 
 
 # -- extract ------------------------------------------------------------------------------

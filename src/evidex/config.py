@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from .errors import EvidexError
 
 DEFAULT_INDEX = "index"
 USER_AGENT = "evidex/{version} (evidence and citation indexer; respects robots by fetching single pages only)"
@@ -24,9 +27,13 @@ class Settings:
 
     @classmethod
     def from_env(cls, index: str | os.PathLike | None = None, **overrides) -> "Settings":
+        """Settings from, in order of precedence: overrides (command-line options), the
+        environment (EVIDEX_INDEX, EVIDEX_TAXONOMY), the library's INDEX/config.toml, defaults."""
         index_dir = Path(index or os.environ.get("EVIDEX_INDEX") or DEFAULT_INDEX)
+        settings = replace(cls(index_dir=index_dir), **read_config(index_dir))
         taxonomy = os.environ.get("EVIDEX_TAXONOMY")
-        settings = cls(index_dir=index_dir, taxonomy=Path(taxonomy) if taxonomy else None)
+        if taxonomy:
+            settings = replace(settings, taxonomy=Path(taxonomy))
         overrides = {k: v for k, v in overrides.items() if v is not None}
         return replace(settings, **overrides)
 
@@ -52,3 +59,52 @@ class Settings:
     @property
     def lock_path(self) -> Path:
         return self.index_dir / "write.lock"
+
+
+CONFIG_FILE = "config.toml"
+CONFIG_KEYS = ("taxonomy", "min_words", "max_words", "jobs", "timeout", "fetch_timeout", "max_bytes")
+
+
+def read_config(index_dir: Path) -> dict:
+    """The settings a library keeps in INDEX/config.toml (a plain TOML file users may edit)."""
+    path = Path(index_dir) / CONFIG_FILE
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise EvidexError(f"Cannot read {path}: {exc}", "Fix or delete the file") from exc
+    unknown = sorted(set(data) - set(CONFIG_KEYS))
+    if unknown:
+        raise EvidexError(f"{path}: unknown setting(s) {', '.join(unknown)}", f"Known settings: {', '.join(CONFIG_KEYS)}")
+    values = {}
+    for key, value in data.items():
+        if key == "taxonomy":
+            taxonomy = Path(value)
+            values[key] = taxonomy if taxonomy.is_absolute() else (Path(index_dir) / taxonomy)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            values[key] = value
+        else:
+            raise EvidexError(f"{path}: {key} must be a number, not {value!r}")
+    return values
+
+
+def write_config(index_dir: Path, **values) -> None:
+    """Record settings in INDEX/config.toml (keeping the others)."""
+    path = Path(index_dir) / CONFIG_FILE
+    current = {}
+    if path.exists():
+        current = tomllib.loads(path.read_text(encoding="utf-8"))
+    current.update({k: (str(v) if isinstance(v, Path) else v) for k, v in values.items() if v is not None})
+    lines = ["# evidex library settings (see README: Configuration)"]
+    for key in CONFIG_KEYS:
+        if key in current:
+            value = current[key]
+            lines.append(f"{key} = {value!r}" if not isinstance(value, str) else f'{key} = "{_escape(value)}"')
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import fnmatch
+import json
 import os
 import shutil
 import time
@@ -366,6 +367,36 @@ class Library:
         self.catalog.update_themes(updates)
         self.reindex()
         return len(updates)
+
+    def theme_counts(self) -> dict[str, tuple[int, int]]:
+        """Per theme: (passages, documents), ready documents only."""
+        rows = self.catalog.db.execute(
+            "SELECT j.value AS theme, count(*) AS passages, count(DISTINCT p.doc_id) AS documents "
+            "FROM passages p JOIN documents d ON d.id = p.doc_id, json_each(p.themes) j "
+            "WHERE d.state = 'ready' GROUP BY j.value"
+        )
+        return {row["theme"]: (row["passages"], row["documents"]) for row in rows}
+
+    def theme_matrix(self, by: str) -> dict:
+        """{group: {theme: passages, "*": all passages}} for by = year, publisher or doc."""
+        matrix: dict = {}
+        records = {r.id: r for r in self.catalog.documents()}
+        rows = self.catalog.db.execute(
+            "SELECT p.doc_id, p.themes FROM passages p JOIN documents d ON d.id = p.doc_id WHERE d.state = 'ready'"
+        )
+        for row in rows:
+            record = records[row["doc_id"]]
+            if by == "year":
+                group = record.year
+            elif by == "publisher":
+                group = record.publisher or record.author or record.site_name
+            else:
+                group = f"{record.id} {record.title or ''}".strip()
+            cell = matrix.setdefault(group, {})
+            cell["*"] = cell.get("*", 0) + 1
+            for theme in json.loads(row["themes"]):
+                cell[theme] = cell.get(theme, 0) + 1
+        return matrix
 
     # -- reading ----------------------------------------------------------------------------------
     def resolve_document(self, ref: str) -> DocumentRecord:
