@@ -16,8 +16,9 @@ from typing import Iterable, Iterator
 
 from .models import Document, DocumentRecord, Passage
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_FIELDS = ("title", "author", "publisher", "date", "url", "site_name", "type", "container_title")
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,7 +31,8 @@ CREATE TABLE IF NOT EXISTS documents (
     extractor TEXT NOT NULL DEFAULT '', extractor_version TEXT NOT NULL DEFAULT '',
     guessed TEXT NOT NULL DEFAULT '[]',
     retrieved_at TEXT, ingested_at TEXT NOT NULL, snapshot TEXT, external_id TEXT,
-    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'ready', 'removing'))
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'ready', 'removing')),
+    citekey TEXT UNIQUE
 );
 CREATE TABLE IF NOT EXISTS sources (
     location TEXT PRIMARY KEY,
@@ -78,7 +80,9 @@ class Catalog:
 
     def _create(self) -> None:
         exists = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents'").fetchone()
-        if not exists:
+        if exists:
+            self._migrate()
+        else:
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 for statement in _SCHEMA.split(";"):
@@ -89,6 +93,20 @@ class Catalog:
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
+
+    def _migrate(self) -> None:
+        version = int(self.get_meta("schema_version", "1"))
+        if version >= SCHEMA_VERSION:
+            return
+        with self.transaction():
+            columns = {row["name"] for row in self.db.execute("PRAGMA table_info(documents)")}
+            if "citekey" not in columns:
+                self.db.execute("ALTER TABLE documents ADD COLUMN citekey TEXT")
+                self.db.execute("CREATE UNIQUE INDEX IF NOT EXISTS documents_citekey ON documents(citekey)")
+            columns = {row["name"] for row in self.db.execute("PRAGMA table_info(passages)")}
+            if "page_breaks" not in columns:
+                self.db.execute("ALTER TABLE passages ADD COLUMN page_breaks TEXT NOT NULL DEFAULT '[]'")
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
         self.db.close()
@@ -163,6 +181,7 @@ class Catalog:
                     document.external_id,
                 ),
             )
+            self._assign_citekey(doc_id)
             self.db.execute("DELETE FROM pages WHERE doc_id = ?", (doc_id,))
             self.db.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
             self.db.executemany(
@@ -185,6 +204,21 @@ class Catalog:
                 "ON CONFLICT(location) DO UPDATE SET doc_id = excluded.doc_id",
                 (location, doc_id, now()),
             )
+
+    def _assign_citekey(self, doc_id: str) -> None:
+        """Give a document its citation key, once: later re-ingests and corrections keep it."""
+        from .cite import base_key, unique_key
+
+        row = self.db.execute("SELECT citekey FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None or row["citekey"]:
+            return
+        record = self.document(doc_id)
+        taken = {r["citekey"] for r in self.db.execute("SELECT citekey FROM documents WHERE citekey IS NOT NULL")}
+        self.db.execute("UPDATE documents SET citekey = ? WHERE id = ?", (unique_key(base_key(record), taken), doc_id))
+
+    def find_by_citekey(self, key: str) -> str | None:
+        row = self.db.execute("SELECT id FROM documents WHERE citekey = ?", (key,)).fetchone()
+        return row["id"] if row else None
 
     def mark_ready(self, doc_ids: Iterable[str]) -> None:
         ids = list(doc_ids)
@@ -221,6 +255,14 @@ class Catalog:
                     "INSERT OR REPLACE INTO overrides (doc_id, field, value) VALUES (?, ?, ?)", (doc_id, field, value)
                 )
 
+    def clear_overrides(self, doc_id: str, fields: list[str]) -> None:
+        with self.transaction():
+            self.db.executemany("DELETE FROM overrides WHERE doc_id = ? AND field = ?", [(doc_id, f) for f in fields])
+
+    def set_citekey(self, doc_id: str, key: str) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE documents SET citekey = ? WHERE id = ?", (key, doc_id))
+
     def overrides(self, doc_id: str) -> dict[str, str | None]:
         return {r["field"]: r["value"] for r in self.db.execute("SELECT field, value FROM overrides WHERE doc_id = ?", (doc_id,))}
 
@@ -248,10 +290,11 @@ class Catalog:
     def _record(self, row: sqlite3.Row) -> DocumentRecord:
         overrides = self.overrides(row["id"])
         values = {key: row[key] for key in ("title", "author", "publisher", "date", "url", "site_name")}
+        values["csl_type"] = None
+        values["container_title"] = None
         guessed = set(json.loads(row["guessed"]))
         for field, value in overrides.items():
-            if field in values:
-                values[field] = value
+            values[{"type": "csl_type"}.get(field, field)] = value
             guessed.discard(field)
             if field == "publisher":
                 guessed.discard("author")
@@ -262,6 +305,8 @@ class Catalog:
             guessed=tuple(sorted(guessed)), retrieved_at=row["retrieved_at"], ingested_at=row["ingested_at"],
             snapshot=row["snapshot"], external_id=row["external_id"],
             sources=tuple(row["sources"].split("\x1f")) if row["sources"] else (),
+            citekey=row["citekey"] or "",
+            corrected=tuple(sorted(overrides)),
             **values,
         )
 

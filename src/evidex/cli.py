@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ import click
 
 from . import __version__, query as q
 from ._output import md_table, output_options, table, to_csv, to_json, to_jsonl
+from . import cite
 from .cite import short_citation
 from .config import Settings, write_config
 from .errors import EvidexError, QuerySyntaxError, SourceError
@@ -24,7 +26,7 @@ HIT_FIELDS = [
     "external_id", "citation",
 ]
 DOC_FIELDS = [
-    "id", "kind", "title", "author", "publisher", "date", "url", "site_name", "page_count", "passage_count",
+    "id", "key", "kind", "type", "title", "author", "publisher", "date", "url", "site_name", "page_count", "passage_count",
     "guessed", "sources", "extractor", "extractor_version", "retrieved_at", "ingested_at", "snapshot", "sha256",
 ]
 
@@ -426,6 +428,182 @@ def themes(obj: Context, by: str | None, output_format: str):
         click.echo(table(cells, headers, {0: 50}))
 
 
+# -- citations --------------------------------------------------------------------------------
+
+
+def _doc_rows(records, items) -> list[dict]:
+    rows = []
+    for record, item in zip(records, items):
+        rows.append({
+            "key": item["id"], "type": item["type"], "title": record.title, "author": record.author,
+            "publisher": item.get("publisher"), "container_title": item.get("container-title"), "date": record.date,
+            "year": cite.year_of(record), "url": record.url,
+            "accessed": cite.accessed_date(record) if "accessed" in item else None,
+            "pages": record.page_count or None, "doc_id": record.id, "source": record.source,
+        })
+    return rows
+
+
+@cli.command()
+@click.argument("query", required=False, default="")
+@search_options
+@click.option("--format", "export_format", type=click.Choice(cite.EXPORT_FORMATS), default="csl-json", show_default=True,
+              help="Export format.")
+@click.option("--passages", is_flag=True, help="Export the matching passages (with their page) instead of their documents.")
+@click.option("--style", type=click.Choice(sorted(cite.STYLES)), default=None,
+              help="Citation style for the Markdown export (default apa).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
+              help="Write to FILE instead of stdout.")
+@click.pass_obj
+def export(obj: Context, query, limit, theme, since, until, doc, kind, match, export_format, passages, style, output):
+    """Export citations: every document, or with a QUERY (same language and filters as search)
+    the documents behind the matching passages, or with --passages the passages themselves."""
+    if limit == 10:
+        limit = 10_000  # search shows ten; an export takes every match unless told otherwise
+    filtered = bool(query.strip() or theme or since or until or doc or kind)
+    try:
+        with obj.open() as library:
+            _check_themes(library, theme)
+            if filtered:
+                try:
+                    node = build_query(query, theme, since, until, doc, kind, match == "all")
+                except QuerySyntaxError as exc:
+                    raise click.ClickException(f"{exc}\n{exc.pointer()}")
+                hits = library.search(node, limit=limit)
+                selected = [(h.document, h.passage) for h in hits]
+            else:
+                selected = [
+                    (record, passage)
+                    for record in library.catalog.documents()
+                    for passage in (library.catalog.document_passages(record.id) if passages else [None])
+                ]
+    except EvidexError as exc:
+        raise _fail(exc)
+    records: dict[str, DocumentRecord] = {}
+    for record, _passage in selected:
+        records.setdefault(record.id, record)
+    doc_items = {doc_id: cite.csl_item(record, record.citekey) for doc_id, record in records.items()}
+    if passages or export_format == "markdown" and filtered:
+        pairs = [(record, passage) for record, passage in selected if passage is not None]
+    else:
+        pairs = []
+    text = _render_export(export_format, passages, style, records, doc_items, pairs, query)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        what = f"{len(pairs)} passages" if pairs and (passages or export_format == "markdown") else f"{len(records)} documents"
+        click.echo(f"Wrote {what} to {output} ({export_format}).", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def _render_export(export_format, passages, style, records, doc_items, pairs, query) -> str:
+    if passages and export_format in ("csl-json", "bibtex", "ris"):
+        items = [cite.csl_item(record, f"{record.citekey}-p{p.ordinal}", p) for record, p in pairs]
+    else:
+        items = list(doc_items.values())
+    if export_format == "csl-json":
+        return cite.export_csl_json(items) + "\n"
+    if export_format == "bibtex":
+        return cite.export_bibtex(items)
+    if export_format == "ris":
+        return cite.export_ris(items)
+    if export_format == "csv":
+        if passages:
+            doc_rows = {row["doc_id"]: row for row in _doc_rows(records.values(), doc_items.values())}
+            rows = [
+                {**doc_rows[record.id], "passage_id": p.id, "locator": cite.locator(p), "page": p.page, "page_end": p.page_end,
+                 "paragraph": p.paragraph, "citation": cite.short_citation(record, p), "quote": p.text,
+                 "themes": "; ".join(p.themes)}
+                for record, p in pairs
+            ]
+            return cite.export_csv(rows, cite.CSV_PASSAGE_FIELDS)
+        return cite.export_csv(_doc_rows(records.values(), doc_items.values()), cite.CSV_DOC_FIELDS)
+    # Markdown: a quote list with pinpoint citations, then the reference list.
+    chosen = style or "apa"
+    used = [doc_items[record_id] for record_id in dict.fromkeys(record.id for record, _p in pairs)] if pairs else list(doc_items.values())
+    in_text, references = cite.formatted(
+        used, chosen, [(doc_items[record.id]["id"], cite.locator_of(p)) for record, p in pairs], markup="markdown"
+    )
+    quotes = [(p.text, citation, p.id) for (record, p), citation in zip(pairs, in_text)]
+    title = f"Evidence: {query}" if query.strip() else "Evidence"
+    return cite.export_markdown(quotes, references, title if pairs else "References")
+
+
+@cli.command("cite")
+@click.argument("passage_id")
+@click.option("--style", type=click.Choice(sorted(cite.STYLES)), default=None, help="Format with a citation style.")
+@click.option("--format", "cite_format", type=click.Choice(["text", "markdown", "bibtex"]), default="text", show_default=True)
+@click.pass_obj
+def cite_command(obj: Context, passage_id: str, style: str | None, cite_format: str):
+    """Print one ready-to-paste citation of a passage (its document and page)."""
+    try:
+        with obj.open() as library:
+            passage = library.catalog.passage(passage_id)
+            if passage is None:
+                raise click.ClickException(f'No passage {passage_id!r}. Passage ids are shown by "evidex search".')
+            record = library.catalog.document(passage.doc_id)
+    except EvidexError as exc:
+        raise _fail(exc)
+    item = cite.csl_item(record, record.citekey)
+    where = cite.locator_of(passage)
+    if cite_format == "bibtex":
+        click.echo(cite.bibtex_entry(item))
+        pre = f"[{where.value}]" if where and where.label == "page" else (f"[{where.short()}]" if where else "")
+        click.echo(f"% \\autocite{pre}{{{record.citekey}}}   pandoc: [@{record.citekey}{', ' + where.short() if where else ''}]")
+        return
+    if style is None:
+        text = cite.short_citation(record, passage)
+        click.echo(f"{text}." if cite_format == "text" else f"{text}.")
+        return
+    in_text, references = cite.formatted([item], style, [(item["id"], where)], markup="markdown" if cite_format == "markdown" else "text")
+    click.echo(in_text[0])
+    click.echo(references[0])
+
+
+META_OPTIONS = [
+    ("title", "--title"), ("author", "--author"), ("publisher", "--publisher"), ("date", "--date"),
+    ("type", "--type"), ("url", "--url"), ("site_name", "--site-name"), ("container_title", "--container-title"),
+]
+
+
+@cli.command()
+@click.argument("ref", metavar="DOC")
+@click.option("--title", help="Title.")
+@click.option("--author", help='Author(s): an organisation, or people as "Family, Given; Family, Given". "" for none.')
+@click.option("--publisher", help="Publisher (organisation).")
+@click.option("--date", help="Date issued: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--type", type=click.Choice(cite.CSL_TYPES), help="CSL type (report, webpage, article-newspaper, ...).")
+@click.option("--url", help="URL of the source.")
+@click.option("--site-name", help="Site name (web sources).")
+@click.option("--container-title", help="Container: newspaper, journal or site the item is part of.")
+@click.option("--key", help="Citation key (letters, digits, - and _).")
+@click.option("--clear", multiple=True, type=click.Choice([f for f, _ in META_OPTIONS]), help="Drop a correction, back to the extracted value (repeatable).")
+@click.pass_obj
+def meta(obj: Context, ref, key, clear, **values):
+    """Correct a document's metadata. Corrections are kept in the catalog, survive re-ingest and
+    reindex, and are used by search, cite and export."""
+    values = {field: values[field] for field, _ in META_OPTIONS if values.get(field) is not None}
+    if values.get("date") and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", values["date"]):
+        raise click.BadParameter(f"{values['date']!r} is not YYYY, YYYY-MM or YYYY-MM-DD", param_hint="--date")
+    if values.get("url") and not re.match(r"https?://", values["url"]):
+        raise click.BadParameter("must start with http:// or https://", param_hint="--url")
+    if key is not None and not re.fullmatch(r"[A-Za-z0-9][\w-]*", key):
+        raise click.BadParameter("letters, digits, - and _ only", param_hint="--key")
+    try:
+        with obj.open(write=True, events=_CliEvents(quiet=True)) as library:
+            record = library.resolve_document(ref)
+            if key:
+                library.set_citekey(record.id, key)
+            if values or clear:
+                record = library.correct(record.id, {**values, **{field: None for field in clear}})
+            record = library.catalog.document(record.id)
+    except EvidexError as exc:
+        raise _fail(exc)
+    changed = ", ".join(list(values) + [f"{f} (cleared)" for f in clear] + (["key"] if key else [])) or "nothing"
+    click.echo(f"Updated {record.id}: {changed}.")
+    click.echo(f"Cite as: {cite.short_citation(record)}  [@{record.citekey}]")
+
+
 # -- extract ------------------------------------------------------------------------------
 
 
@@ -472,23 +650,38 @@ def extract(file: Path, output_format: str):
 
 def doc_dict(record: DocumentRecord) -> dict:
     return {
-        "id": record.id, "kind": record.kind, "title": record.title, "author": record.author,
+        "id": record.id, "key": record.citekey, "kind": record.kind, "type": record.csl_type or cite.default_type(record), "title": record.title, "author": record.author,
         "publisher": record.publisher, "date": record.date, "url": record.url, "site_name": record.site_name,
         "page_count": record.page_count, "passage_count": record.passage_count, "guessed": list(record.guessed),
         "sources": list(record.sources), "extractor": record.extractor, "extractor_version": record.extractor_version,
         "retrieved_at": record.retrieved_at, "ingested_at": record.ingested_at, "snapshot": record.snapshot,
-        "sha256": record.sha256,
+        "sha256": record.sha256, "corrected": list(record.corrected), "needs_review": needs_review(record),
     }
 
 
+def needs_review(record: DocumentRecord) -> list[str]:
+    """Citation fields that were guessed or are missing."""
+    reasons = [f"{field} guessed" for field in record.guessed if field in ("title", "author", "date")]
+    if not record.title:
+        reasons.append("no title")
+    if not (record.author or record.publisher or record.site_name):
+        reasons.append("no author/publisher")
+    if not record.date:
+        reasons.append("no date")
+    return sorted(set(reasons))
+
+
 @cli.command()
+@click.option("--needs-review", is_flag=True, help="Only documents whose title, author/publisher or date was guessed or is missing.")
 @output_options()
 @click.pass_obj
-def docs(obj: Context, output_format: str):
+def docs(obj: Context, needs_review: bool, output_format: str):
     """List the documents in the library."""
     try:
         with obj.open() as library:
             records = library.catalog.documents()
+            if needs_review:
+                records = [r for r in records if globals()["needs_review"](r)]
     except EvidexError as exc:
         raise _fail(exc)
     rows = [doc_dict(r) for r in records]
@@ -509,10 +702,14 @@ def docs(obj: Context, output_format: str):
         if output_format == "md":
             click.echo(md_table(cells, headers))
         elif not records:
-            click.echo('No documents. Add some with "evidex ingest FILE".')
+            click.echo("No documents need review." if needs_review else 'No documents. Add some with "evidex ingest FILE".')
         else:
+            if needs_review:
+                headers.append("to check")
+                for cell, record in zip(cells, records):
+                    cell.append(", ".join(globals()["needs_review"](record)))
             click.echo(table(cells, headers, {5: 28, 6: 60}))
-            click.echo(f"\n{len(records)} documents")
+            click.echo(f"\n{len(records)} documents" + (' need review: correct them with "evidex meta DOC --title ... --author ... --date ..."' if needs_review else ""))
 
 
 @cli.command()
@@ -545,9 +742,18 @@ def show(obj: Context, ref: str, output_format: str):
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     lines = [click.style(record.title or "(untitled)", bold=True), ""]
+    corrected = set(record.corrected)
+
+    def mark(field: str, value):
+        return f"{value} (corrected)" if value and field in corrected else value
+
     for label, value in (
-        ("id", record.id), ("kind", record.kind), ("author", record.author), ("publisher", record.publisher),
-        ("date", record.date), ("url", record.url), ("site", record.site_name), ("retrieved", record.retrieved_at),
+        ("id", record.id), ("key", record.citekey), ("kind", record.kind),
+        ("type", mark("type", record.csl_type or cite.default_type(record))),
+        ("title", mark("title", record.title)), ("author", mark("author", record.author)),
+        ("publisher", mark("publisher", record.publisher)), ("container", mark("container_title", record.container_title)),
+        ("date", mark("date", record.date)), ("url", mark("url", record.url)), ("site", mark("site_name", record.site_name)),
+        ("retrieved", record.retrieved_at),
         ("ingested", record.ingested_at), ("extractor", f"{record.extractor} {record.extractor_version}"),
         ("sha256", record.sha256), ("snapshot", record.snapshot),
     ):
@@ -555,8 +761,9 @@ def show(obj: Context, ref: str, output_format: str):
             lines.append(f"{label:>10}: {value}")
     for source in record.sources:
         lines.append(f"{'source':>10}: {source}")
-    if record.guessed:
-        lines.append(f"{'guessed':>10}: {', '.join(record.guessed)} (check and correct these)")
+    review = needs_review(record)
+    if review:
+        lines.append(f"{'review':>10}: {', '.join(review)} (correct with evidex meta {record.id} --title/--author/--date ...)")
     if record.kind == "pdf":
         labels = [r["label"] or str(r["idx"]) for r in pages]
         lines.append(f"{'pages':>10}: {len(pages)} (printed {_label_ranges(labels)})")

@@ -368,6 +368,25 @@ class Library:
         self.reindex()
         return len(updates)
 
+    def correct(self, doc_id: str, values: dict[str, str | None]) -> DocumentRecord:
+        """Store metadata corrections (None clears one) and refresh the document's index entries."""
+        clear = [field for field, value in values.items() if value is None]
+        self.catalog.set_overrides(doc_id, {k: v for k, v in values.items() if v is not None})
+        if clear:
+            self.catalog.clear_overrides(doc_id, clear)
+        record = self.catalog.document(doc_id)
+        with self.engine.writer() as writer:  # title and year are indexed: re-add the entries
+            writer.delete_document(doc_id)
+            for passage in self.catalog.document_passages(doc_id):
+                writer.add(_entry(passage, record))
+        return record
+
+    def set_citekey(self, doc_id: str, key: str) -> None:
+        other = self.catalog.find_by_citekey(key)
+        if other and other != doc_id:
+            raise EvidexError(f"The citation key {key!r} is already used by document {other}", "Choose another key")
+        self.catalog.set_citekey(doc_id, key)
+
     def theme_counts(self) -> dict[str, tuple[int, int]]:
         """Per theme: (passages, documents), ready documents only."""
         rows = self.catalog.db.execute(

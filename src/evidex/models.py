@@ -98,6 +98,10 @@ class DocumentRecord:
     snapshot: str | None
     external_id: str | None
     sources: tuple[str, ...]
+    citekey: str = ""
+    csl_type: str | None = None  # set by the user (evidex meta --type); else derived from the kind
+    container_title: str | None = None
+    corrected: tuple[str, ...] = ()  # metadata fields the user corrected
 
     @property
     def source(self) -> str:

@@ -67,7 +67,7 @@ def extract_pdf(data: bytes, source: str, sha256: str) -> Document:
     meta = _metadata(reader)
     guessed = set()
     if not meta.get("title"):
-        meta["title"] = _guess_title(["\n".join(lines) for lines in content_lines])
+        meta["title"] = _title_by_font(reader) or _guess_title(["\n".join(lines) for lines in content_lines])
         guessed.add("title")
     if not meta.get("date"):
         meta["date"] = _guess_year(pages)
@@ -161,6 +161,31 @@ def _good_title(title: str | None) -> str | None:
     if not title or len(title) < 4 or _BAD_TITLE.search(title):
         return None
     return title
+
+
+def _title_by_font(reader: PdfReader) -> str | None:
+    """The largest upright text on the first page, when it is a short line or two."""
+    parts: list[tuple[float, str]] = []
+
+    def visit(text, cm, tm, _font, size):
+        if abs(tm[1]) > 0.01 or abs(tm[2]) > 0.01 or abs(cm[1]) > 0.01 or abs(cm[2]) > 0.01:
+            return  # rotated text: margin stamps, not titles
+        if sum(ch.isalpha() for ch in text) >= 2 and size:
+            parts.append((round(size * (abs(tm[3]) or 1) * (abs(cm[3]) or 1), 1), text))
+
+    try:
+        reader.pages[0].extract_text(visitor_text=visit)
+    except Exception:  # a title guess is never worth failing the document
+        return None
+    for size in sorted({s for s, _ in parts}, reverse=True)[:3]:
+        text = " ".join(" ".join(t for s, t in parts if s >= size - 0.5).split())
+        text = _clean.normalise_characters(text).strip(" .,;:")
+        words = text.split()
+        if 2 <= len(words) <= 20 and "arxiv" not in text.lower():
+            return text
+        if len(words) > 20:
+            return None  # body-size text: no distinct title font on this page
+    return None
 
 
 def _guess_title(raw_pages: list[str]) -> str | None:
