@@ -19,7 +19,7 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _data import data_dir  # noqa: E402
+from _data import data_dir, print_table  # noqa: E402
 
 
 def normalise(text: str) -> str:
@@ -91,18 +91,7 @@ def main() -> int:
     return 0
 
 
-def print_table(headers: list[str], rows: list[list[str]], markdown: bool) -> None:
-    if markdown:
-        print("| " + " | ".join(headers) + " |")
-        print("|" + "|".join("---" for _ in headers) + "|")
-        for row in rows:
-            print("| " + " | ".join(row) + " |")
-        return
-    widths = [max(len(str(r[i])) for r in [headers] + rows) for i in range(len(headers))]
-    for r, row in enumerate([headers] + rows):
-        print("  ".join(str(cell).rjust(widths[i]) if i else str(cell).ljust(widths[i]) for i, cell in enumerate(row)))
-        if r == 0:
-            print("  ".join("-" * w for w in widths))
+
 
 
 if __name__ == "__main__":

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
 from collections import defaultdict
 from pathlib import Path
 
@@ -13,17 +16,28 @@ from pypdf import PdfReader
 from evidex import analysis
 
 
+def pdftotext_pages(pdf: Path, count: int) -> list[str]:
+    if not shutil.which("pdftotext"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdftotext (poppler-utils) is missing under CI")
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    return [
+        subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-enc", "UTF-8", str(pdf), "-"],
+                       capture_output=True, text=True, check=True).stdout
+        for n in range(1, count + 1)
+    ]
+
+
 def words_on_one_page(pdf: Path, limit: int) -> list[tuple[str, str]]:
     """(word, printed label) for words whose stem occurs on exactly one page of the PDF.
 
-    Found independently of evidex: raw pypdf text per page.
+    Found independently of evidex: pdftotext, page by page (labels from pypdf).
     """
     reader = PdfReader(pdf)
     labels = list(reader.page_labels)
     pages_of: dict[str, set[int]] = defaultdict(set)
     spelling: dict[str, str] = {}
-    for number, page in enumerate(reader.pages):
-        text = page.extract_text() or ""
+    for number, text in enumerate(pdftotext_pages(pdf, len(labels))):
         for stem, start, end in analysis.tokens(text):
             pages_of[stem].add(number)
             word = text[start:end]

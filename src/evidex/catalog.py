@@ -213,11 +213,11 @@ class Catalog:
         if row is None or row["citekey"]:
             return
         record = self.document(doc_id)
-        taken = {r["citekey"] for r in self.db.execute("SELECT citekey FROM documents WHERE citekey IS NOT NULL")}
+        taken = {r["citekey"].lower() for r in self.db.execute("SELECT citekey FROM documents WHERE citekey IS NOT NULL")}
         self.db.execute("UPDATE documents SET citekey = ? WHERE id = ?", (unique_key(base_key(record), taken), doc_id))
 
     def find_by_citekey(self, key: str) -> str | None:
-        row = self.db.execute("SELECT id FROM documents WHERE citekey = ?", (key,)).fetchone()
+        row = self.db.execute("SELECT id FROM documents WHERE citekey = ? COLLATE NOCASE", (key,)).fetchone()
         return row["id"] if row else None
 
     def mark_ready(self, doc_ids: Iterable[str]) -> None:

@@ -560,6 +560,20 @@ def cite_command(obj: Context, passage_id: str, style: str | None, cite_format: 
     click.echo(references[0])
 
 
+def _valid_date(value: str) -> bool:
+    from datetime import date
+
+    found = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
+    if not found:
+        return False
+    year, month, day = (int(g) if g else 1 for g in found.groups())
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
 META_OPTIONS = [
     ("title", "--title"), ("author", "--author"), ("publisher", "--publisher"), ("date", "--date"),
     ("type", "--type"), ("url", "--url"), ("site_name", "--site-name"), ("container_title", "--container-title"),
@@ -583,11 +597,11 @@ def meta(obj: Context, ref, key, clear, **values):
     """Correct a document's metadata. Corrections are kept in the catalog, survive re-ingest and
     reindex, and are used by search, cite and export."""
     values = {field: values[field] for field, _ in META_OPTIONS if values.get(field) is not None}
-    if values.get("date") and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", values["date"]):
-        raise click.BadParameter(f"{values['date']!r} is not YYYY, YYYY-MM or YYYY-MM-DD", param_hint="--date")
+    if values.get("date") and not _valid_date(values["date"]):
+        raise click.BadParameter(f"{values['date']!r} is not a date as YYYY, YYYY-MM or YYYY-MM-DD", param_hint="--date")
     if values.get("url") and not re.match(r"https?://", values["url"]):
         raise click.BadParameter("must start with http:// or https://", param_hint="--url")
-    if key is not None and not re.fullmatch(r"[A-Za-z0-9][\w-]*", key):
+    if key is not None and not re.fullmatch(r"[A-Za-z0-9][\w-]*", key, re.ASCII):
         raise click.BadParameter("letters, digits, - and _ only", param_hint="--key")
     try:
         with obj.open(write=True, events=_CliEvents(quiet=True)) as library:

@@ -29,7 +29,7 @@ class SourceError(EvidexError):
 
 
 class UnsupportedSourceError(SourceError):
-    hint = "evidex reads .pdf, .html/.htm (also gzipped), .txt/.md files and http(s) URLs"
+    hint = "evidex reads .pdf, .html/.htm (also gzipped), .txt/.md, .jsonl records and http(s) URLs"
 
 
 class CorruptSourceError(SourceError):

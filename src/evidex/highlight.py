@@ -7,6 +7,7 @@ own way (colour on a terminal, **bold** in Markdown and JSON).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import analysis
 from .query import Highlights
@@ -20,22 +21,27 @@ def match_spans(text: str, wanted: Highlights) -> list[tuple[int, int]]:
     """(start, end) of what the query matched in text: words, prefixes, whole phrases.
 
     Neighbouring matches joined only by spaces or hyphens become one span, so
-    "end-to-end encryption" is marked as one piece.
+    "end-to-end encryption" is marked as one piece. Only words that could match are
+    stemmed: a regular expression of the query's word beginnings finds them first.
     """
-    toks = analysis.tokens(text)
-    marked = [False] * len(toks)
-    for i, (stem, _start, _end) in enumerate(toks):
-        if stem in wanted.words or any(stem.startswith(p) for p in wanted.prefixes):
-            marked[i] = True
-    stems = [t[0] for t in toks]
+    finder = _finder(wanted)
+    if finder is None:
+        return []
+    folded = text.translate(_FOLD).lower()
+    candidates = [(analysis.stem(text[m.start() : m.end()]), m.start(), m.end()) for m in finder.finditer(folded)]
+    marked = [
+        stem in wanted.words or any(stem.startswith(p) for p in wanted.prefixes) for stem, _s, _e in candidates
+    ]
     for phrase in wanted.phrases:
         n = len(phrase)
-        for i in range(len(toks) - n + 1):
-            if tuple(stems[i : i + n]) == phrase:
+        for i in range(len(candidates) - n + 1):
+            if all(candidates[i + k][0] == phrase[k] for k in range(n)) and all(
+                not _WORDY.search(text, candidates[i + k][2], candidates[i + k + 1][1]) for k in range(n - 1)
+            ):
                 for k in range(i, i + n):
                     marked[k] = True
     spans: list[tuple[int, int]] = []
-    for (stem, start, end), is_marked in zip(toks, marked):
+    for (stem, start, end), is_marked in zip(candidates, marked):
         if not is_marked:
             continue
         if spans and _JOINER.fullmatch(text[spans[-1][1] : start]):
@@ -43,6 +49,39 @@ def match_spans(text: str, wanted: Highlights) -> list[tuple[int, int]]:
         else:
             spans.append((start, end))
     return spans
+
+
+_WORDY = re.compile(r"\w")
+
+
+@lru_cache(maxsize=256)
+def _finder(wanted: Highlights) -> re.Pattern | None:
+    """A regular expression for the words that may stem to what the query looks for."""
+    beginnings = set(wanted.prefixes)
+    for stem in set(wanted.words) | {s for phrase in wanted.phrases for s in phrase}:
+        # Porter stems are word beginnings but for their last letter ("happi" from "happy").
+        beginnings.add(stem[:-1] if len(stem) >= 3 else stem)
+    beginnings = {b.translate(_FOLD).lower() for b in beginnings if b}
+    if not beginnings:
+        return None
+    alternation = "|".join(sorted((re.escape(b) for b in beginnings), key=len, reverse=True))
+    return re.compile(rf"(?<![\w.'’])(?:{alternation})\w*(?:[.'’]\w+)*")
+
+
+def _fold_table() -> dict[int, str]:
+    """Accented Latin letters to their base letter, one character for one, for str.translate."""
+    import unicodedata
+
+    table = {ord("’"): "'"}
+    for code in range(0xC0, 0x250):
+        char = chr(code)
+        base = unicodedata.normalize("NFKD", char)[:1]
+        if base.isascii() and base.isalpha() and base != char:
+            table[code] = base
+    return table
+
+
+_FOLD = _fold_table()
 
 
 def snippet(text: str, spans: list[tuple[int, int]], width: int = 320) -> str:

@@ -32,6 +32,7 @@ from .errors import (
     NotFoundError,
 )
 from .extract import extract_bytes, extract_url, is_url, readable_name, sha256_of
+from .extract.records import is_records_file, read_records, record_document, record_location, record_sha256
 from .highlight import match_spans, snippet as make_snippet
 from .models import Document, DocumentRecord, Hit, Passage
 from .passages import passage_id, split_passages
@@ -49,6 +50,7 @@ class Job:
     doc_id: str | None = None  # known when the source is a file whose id is settled
     sha256: str | None = None
     force: bool = False
+    record: dict | None = None  # a JSON Lines record: the text comes with the job
 
 
 @dataclass
@@ -92,6 +94,7 @@ class Library:
         if write:
             if self.catalog.get_meta("engine") is None:
                 self.catalog.set_meta("engine", self.engine_name)
+            self.engine  # a new library gets its (empty) index now; a damaged one is rebuilt
             self.recover()
 
     # -- lifecycle --------------------------------------------------------------------
@@ -190,19 +193,16 @@ class Library:
     ) -> IngestReport:
         report = IngestReport()
         locations = list(self._expand(sources, include, exclude, report))
-        jobs = []
-        for location in locations:
-            job = self._plan(location, force, report)
-            if job is not None:
-                jobs.append(job)
-        self.events.planned(len(locations))
+        planned = sum(_record_count(loc) if is_records_file(loc) else 1 for loc in locations)
+        self.events.planned(planned)
+        jobs = self._jobs(locations, force, report)  # planned lazily, as workers take them
         settings = self.settings
         taxonomy = self.taxonomy
         batch = _Batch(self)
         results = _workers.run(
             lambda job: _process(job, settings, taxonomy),
             jobs,
-            workers=min(settings.worker_count, max(1, len(jobs))),
+            workers=min(settings.worker_count, max(1, planned)),
             timeout=settings.timeout,
         )
         try:
@@ -258,6 +258,32 @@ class Library:
                 report.failed.append((source, message))
                 self.events.done(source, "failed", message)
 
+    def _jobs(self, locations: list[str], force: bool, report: IngestReport) -> Iterator[Job]:
+        for location in locations:
+            if is_records_file(location):
+                yield from self._record_jobs(location, force, report)
+                continue
+            job = self._plan(location, force, report)
+            if job is not None:
+                yield job
+
+    def _record_jobs(self, location: str, force: bool, report: IngestReport) -> Iterator[Job]:
+        try:
+            for number, record, problem in read_records(Path(location)):
+                if problem:
+                    message = f"{location}: line {number}: {problem}"
+                    report.failed.append((f"{location}#line={number}", message))
+                    self.events.done(location, "failed", message)
+                    continue
+                source = record_location(location, number, record)
+                job = self._decide(source, record_sha256(record), force, report)
+                if job is not None:
+                    yield replace(job, record=record)
+        except OSError as exc:
+            message = f"{location}: cannot read ({exc.strerror or exc})"
+            report.failed.append((location, message))
+            self.events.done(location, "failed", message)
+
     def _plan(self, location: str, force: bool, report: IngestReport) -> Job | None:
         """Decide what a source needs. Files are hashed here, so unchanged ones cost no extraction."""
         if is_url(location):
@@ -269,7 +295,9 @@ class Library:
             report.failed.append((location, message))
             self.events.done(location, "failed", message)
             return None
-        sha256 = sha256_of(data)
+        return self._decide(location, sha256_of(data), force, report)
+
+    def _decide(self, location: str, sha256: str, force: bool, report: IngestReport) -> Job | None:
         current = self.catalog.doc_for_source(location)
         same_content = self.catalog.doc_for_sha(sha256)
         if same_content is not None and not force:
@@ -503,7 +531,9 @@ class _Batch:
 
 def _process(job: Job, settings: Settings, taxonomy: Taxonomy):
     """In a worker: extract one source, split it into passages, tag themes."""
-    if is_url(job.location):
+    if job.record is not None:
+        document = record_document(job.record, job.location, job.sha256)
+    elif is_url(job.location):
         document = extract_url(job.location, settings)
     else:
         data = Path(job.location).read_bytes()
@@ -556,6 +586,14 @@ def _failure_message(location: str, result) -> tuple[str, bool]:
     assert isinstance(result, _workers.Failure)
     message = result.message if result.message.startswith(location) else f"{location}: {result.message}"
     return message, result.warning
+
+
+def _record_count(location: str) -> int:
+    try:
+        with open(location, "rb") as handle:
+            return sum(1 for line in handle if line.strip())
+    except OSError:
+        return 1
 
 
 def _matches(relative: Path, patterns: tuple[str, ...]) -> bool:

@@ -39,7 +39,8 @@ class Document:
 
     @property
     def paged(self) -> bool:
-        return self.kind == "pdf"
+        """Whether the document has printed pages to cite (a PDF, not text imported as records)."""
+        return self.kind == "pdf" and bool(self.pages) and self.pages[0].label is not None
 
     @property
     def text(self) -> str:

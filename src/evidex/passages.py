@@ -9,7 +9,7 @@ from .models import Document, Passage
 
 # A sentence ends at . ! ? (optionally closed by quotes/brackets) followed by space and a
 # capital, digit, quote or bracket. Common abbreviations do not end sentences.
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])([\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|vs|cf|al|fig|figs|no|nos|vol|pp|p|ed|eds|dr|mr|mrs|ms|prof|st|inc|ltd|co|corp|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|approx|est|u\.s|u\.k|e\.u)|\b[A-Z])\.$",
     re.IGNORECASE,
@@ -31,7 +31,8 @@ def split_sentences(text: str) -> list[str]:
     pieces: list[str] = []
     start = 0
     for match in _SENTENCE_BREAK.finditer(text):
-        candidate = text[start : match.start()].strip()
+        cut = match.start() + len(match.group(1))  # closing quotes and brackets stay with their sentence
+        candidate = text[start:cut].strip()
         if _ABBREVIATIONS.search(candidate.rstrip("\"'”’)]")):
             continue
         if candidate:

@@ -142,31 +142,36 @@ def _compile_group(node: q.Group) -> wq.Query | None:
         for c in node.clauses
         if c.occur == q.SHOULD
     )
+    plain_words: list[str] = []  # ranked single words: one flat OR over body, one over title
     for clause in node.clauses:
-        if (
-            clause.occur == q.SHOULD
-            and not only_stopwords
-            and isinstance(clause.node, q.Terms)
-            and len(clause.node.stems) == 1
-            and clause.node.stems[0] in analysis.STOPWORDS
-        ):
-            continue  # "the", "of" in a ranked query add noise, not meaning
+        single = isinstance(clause.node, q.Terms) and len(clause.node.stems) == 1
+        if single and clause.occur == q.SHOULD:
+            stem = clause.node.stems[0]
+            if stem in analysis.STOPWORDS and not only_stopwords:
+                continue  # "the", "of" in a ranked query add noise, not meaning
+            if stem not in plain_words:
+                plain_words.append(stem)
+            continue
         compiled = compile_query(clause.node)
         if compiled is None:
             continue
         {q.MUST: must, q.SHOULD: should, q.MUST_NOT: must_not}[clause.occur].append(compiled)
+    if plain_words:
+        body = wq.Or([wq.Term("body", w) for w in plain_words])
+        title = wq.Or([wq.Term("title", w, boost=TITLE_BOOST) for w in plain_words])
+        should.append(wq.AndMaybe(body, title))
     # Filters (theme:, year:, ...) narrow a ranked query but do not replace its words: when
     # the only required clauses are filters, at least one of the ranked words must match.
     text_required = any(c.occur == q.MUST and not isinstance(c.node, (q.Filter, q.YearRange)) for c in node.clauses)
     if must and should and not text_required:
-        must.append(wq.Or(should, scale=0.9) if len(should) > 1 else should[0])
+        must.append(wq.Or(should) if len(should) > 1 else should[0])
         positive = wq.And(must)
     elif must:
         positive = wq.And(must) if len(must) > 1 else must[0]
         if should:
             positive = wq.AndMaybe(positive, wq.Or(should))
     elif should:
-        positive = wq.Or(should, scale=0.9) if len(should) > 1 else should[0]
+        positive = wq.Or(should) if len(should) > 1 else should[0]
     elif must_not:
         positive = wq.Every()
     else:

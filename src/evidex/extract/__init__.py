@@ -15,7 +15,8 @@ from ..models import Document
 PDF_SUFFIXES = {".pdf"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".rst"}
-READABLE_SUFFIXES = PDF_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES
+RECORD_SUFFIXES = {".jsonl", ".ndjson"}
+READABLE_SUFFIXES = PDF_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES | RECORD_SUFFIXES
 
 
 def is_url(source: str) -> bool:

@@ -12,7 +12,10 @@ _KEEP_CONTROLS = {"\n", "\t", "\f"}
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _SOFT_HYPHEN = "\u00ad"
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", re.UNICODE)
-_HYPHEN_BREAK = re.compile(r"([^\W\d_]+(?:-[^\W\d_]+)*)- ?\n ?([^\W\d_]+(?:-[^\W\d_]+)*)", re.UNICODE)
+_HYPHEN_BREAK = re.compile(r"([^\W\d_]+(?:-[^\W\d_]+)*) ?- ?\n ?([^\W\d_]+(?:-[^\W\d_]+)*)", re.UNICODE)
+_SPLIT_PAIR = re.compile(r"(?<![\w-])([^\W\d_]+) ([^\W\d_A-Z]+)(?![\w-])", re.UNICODE)
+# Prefixes that English writes closed up ("nonmalicious") when a line break hyphenates them.
+_CLOSED_PREFIXES = {"non", "anti", "multi", "pre", "re", "un", "sub", "inter", "intra", "over", "under", "co", "counter", "semi", "pseudo", "cyber"}
 _BULLET = re.compile(r"^\s*(?:[•·▪◦●\-–—*]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
 _SENTENCE_END = re.compile(r"[.!?:;\"”’)\]]\s*$")
 _PAGE_NUMBER_LINE = re.compile(
@@ -59,7 +62,7 @@ def join_hyphenated(text: str, vocab: Counter | None = None) -> str:
         if vocab is not None:
             head = left.rsplit("-", 1)[-1].lower()
             tail = right.split("-", 1)[0].lower()
-            if vocab.get(head + tail, 0) > 0:
+            if vocab.get(head + tail, 0) > 0 or (head in _CLOSED_PREFIXES and "-" not in left):
                 return left + right
             if vocab.get(f"{head}-{tail}", 0) > 0 or ("-" in right and vocab.get(tail, 0) > 0):
                 return f"{left}-{right}"
@@ -68,6 +71,32 @@ def join_hyphenated(text: str, vocab: Counter | None = None) -> str:
         return left + right
 
     return _HYPHEN_BREAK.sub(repl, text)
+
+
+def repair_split_words(pages: list[str]) -> list[str]:
+    """Re-join words that a PDF's spacing split in two ("exploitatio n", "submit ting").
+
+    A pair "a b" is joined when the document also writes "ab" as one word, and one of the
+    two pieces never stands alone elsewhere in the document (so it is a fragment, not a word).
+    """
+    vocab = vocabulary(pages)
+    pairs: Counter = Counter()
+    for text in pages:
+        for match in _SPLIT_PAIR.finditer(text):
+            pairs[(match.group(1).lower(), match.group(2).lower())] += 1
+    joinable = {
+        (a, b)
+        for (a, b), n in pairs.items()
+        if vocab.get(a + b, 0) > 0 and (vocab.get(a, 0) <= n or vocab.get(b, 0) <= n)
+    }
+    if not joinable:
+        return pages
+
+    def repl(match: re.Match) -> str:
+        a, b = match.group(1), match.group(2)
+        return a + b if (a.lower(), b.lower()) in joinable else match.group(0)
+
+    return [_SPLIT_PAIR.sub(repl, text) for text in pages]
 
 
 def is_page_number(line: str) -> bool:

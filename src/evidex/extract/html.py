@@ -37,8 +37,9 @@ def extract_html(data: bytes, source: str, sha256: str, url: str | None = None) 
     meta = _trafilatura_metadata(result)
     paragraphs = _paragraphs(getattr(result, "text", None) or "")
     extractor = f"trafilatura {trafilatura.__version__}"
+    soup = BeautifulSoup(html, "lxml")
+    meta["title"] = headline(soup, meta.get("title"), meta.get("site_name"), getattr(result, "hostname", None))
     if sum(len(p.split()) for p in paragraphs) < _MIN_ARTICLE_WORDS:
-        soup = BeautifulSoup(html, "lxml")
         # Too little for an article: what trafilatura kept is probably a menu. Take what is
         # left once navigation, headers, footers and scripts are gone (possibly nothing).
         paragraphs = _soup_paragraphs(soup)
@@ -103,6 +104,61 @@ def _trafilatura_metadata(result) -> dict:
         "language": getattr(result, "language", None),
     }
     return {k: " ".join(str(v).split()) for k, v in meta.items() if v and str(v) != "None"}
+
+
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|»|›|·|/|:)\s+")
+_ARTICLE_ROOTS = re.compile(r"\b(?:post|entry|article|story|content|main)\b", re.IGNORECASE)
+
+
+def _norm(text: str | None) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", (text or "").casefold()).split())
+
+
+def headline(soup: BeautifulSoup, title: str | None, site_name: str | None, hostname: str | None) -> str | None:
+    """The article's own headline: the page title without the site's name around it, or the
+    page's main heading when the title is only the site or a section label."""
+    site_forms = {f for f in (_norm(site_name), _norm(hostname), _norm((hostname or "").split(".")[0])) if f}
+
+    def is_site(text: str) -> bool:
+        n = _norm(text)
+        return bool(n) and any(n == f or n in f or (len(f) > 3 and f in n and len(n) <= len(f) + 4) for f in site_forms)
+
+    headings = []
+    for level in ("h1", "h2"):
+        for tag in soup.find_all(level):
+            text = " ".join(tag.get_text(" ").split())
+            if text and not is_site(text) and len(text) <= 200:
+                in_article = any(
+                    parent.name in ("article", "main") or _ARTICLE_ROOTS.search(" ".join(parent.get("class") or []) + " " + (parent.get("id") or ""))
+                    for parent in tag.parents
+                    if getattr(parent, "get", None)
+                )
+                headings.append((level, text, in_article))
+        if headings:
+            break
+    full = _norm(title)
+    for _level, text, _in_article in headings:
+        n = _norm(text)
+        if n and full and (n in full) and len(n) >= 0.3 * len(full):
+            return text  # the headline, as the page prints it
+    article_h1 = [text for level, text, in_article in headings if level == "h1" and in_article and len(text.split()) >= 2]
+    if article_h1:
+        return article_h1[0]  # the article's own heading
+    page_h1 = [text for level, text, _in in headings if level == "h1"]
+    if len(page_h1) == 1 and len(page_h1[0].split()) >= 3:
+        return page_h1[0]
+    parts = [p for p in _TITLE_SEPARATORS.split(title or "") if p.strip()]
+    kept = [p for p in parts if not is_site(p)]
+    if title and kept:
+        candidate = max(kept, key=len) if len(kept) < len(parts) else title
+    else:
+        candidate = None
+    generic = candidate is None or len(candidate.split()) <= 1 and len(candidate) < 15
+    if generic:
+        article_headings = [text for _level, text, in_article in headings if in_article and len(text.split()) >= 2]
+        if article_headings:
+            return article_headings[0]
+    return candidate or title
 
 
 def _soup_paragraphs(soup: BeautifulSoup) -> list[str]:

@@ -61,6 +61,7 @@ def extract_pdf(data: bytes, source: str, sha256: str) -> Document:
         )
 
     labels = _page_labels(reader, page_count)
+    raw_pages = _clean.repair_split_words(raw_pages)
     content_lines = _clean.remove_page_furniture([text.split("\n") for text in raw_pages], labels)
     texts = clean_pages(content_lines, raw_pages)
     pages = tuple(Page(index=i + 1, label=labels[i], text=texts[i]) for i in range(page_count))
