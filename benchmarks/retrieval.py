@@ -66,7 +66,8 @@ def cranfield(root: Path):
     docs = []
     for record in _cran_fields((folder / "cran.all.1400").read_text(encoding="utf-8", errors="replace"), ".W"):
         text = " ".join(record["W"].split()) or " ".join(record["T"].split())
-        docs.append({"id": str(int(record["id"])), "title": " ".join(record["T"].split()), "text": text})
+        if text:  # a few Cranfield records are empty
+            docs.append({"id": str(int(record["id"])), "title": " ".join(record["T"].split()), "text": text})
     raw_queries = _cran_fields((folder / "cran.qry").read_text(encoding="utf-8", errors="replace"), ".W")
     # cranqrel numbers queries by position (1..225), not by the .I ids in cran.qry.
     queries = [{"id": str(position), "query": " ".join(q["W"].split())} for position, q in enumerate(raw_queries, start=1)]

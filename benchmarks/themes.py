@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _data import data_dir  # noqa: E402
+from _data import data_dir, print_table  # noqa: E402
 
 THEMES = ("ai", "encryption", "sextortion", "prevention")
 
@@ -22,6 +22,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", action="store_true", help="list the passages tagged wrongly")
     parser.add_argument("--file", default=None, help="a labelled JSONL file (default: themes/dev.jsonl)")
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args()
     path = Path(args.file) if args.file else data_dir() / "themes" / "dev.jsonl"
     gold = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -31,8 +32,7 @@ def main() -> int:
     predicted = [json.loads(line) for line in run.stdout.splitlines()]
     assert len(predicted) == len(gold)
     print(f"{len(gold)} labelled passages from {path}\n")
-    print(f"{'theme':<12} {'gold':>5} {'tagged':>6} {'precision':>9} {'recall':>7} {'F1':>6}")
-    print("-" * 50)
+    rows = []
     worst = 1.0
     for theme in THEMES:
         tp = sum(theme in g["themes"] and theme in p["themes"] for g, p in zip(gold, predicted))
@@ -42,7 +42,8 @@ def main() -> int:
         recall = tp / (tp + fn) if tp + fn else 1.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         worst = min(worst, f1)
-        print(f"{theme:<12} {tp + fn:>5} {tp + fp:>6} {precision:>9.3f} {recall:>7.3f} {f1:>6.3f}")
+        rows.append([theme, str(tp + fn), str(tp + fp), f"{precision:.3f}", f"{recall:.3f}", f"{f1:.3f}", "0.90"])
+    print_table(["theme", "gold", "tagged", "precision", "recall", "F1", "target F1"], rows, args.markdown)
     print(f"\nlowest F1: {worst:.3f} (target >= 0.90 for every theme)")
     if args.errors:
         for g, p in zip(gold, predicted):

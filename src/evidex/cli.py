@@ -28,6 +28,7 @@ HIT_FIELDS = [
 DOC_FIELDS = [
     "id", "key", "kind", "type", "title", "author", "publisher", "date", "url", "site_name", "page_count", "passage_count",
     "guessed", "sources", "extractor", "extractor_version", "retrieved_at", "ingested_at", "snapshot", "sha256",
+    "external_id",
 ]
 
 
@@ -669,7 +670,8 @@ def doc_dict(record: DocumentRecord) -> dict:
         "page_count": record.page_count, "passage_count": record.passage_count, "guessed": list(record.guessed),
         "sources": list(record.sources), "extractor": record.extractor, "extractor_version": record.extractor_version,
         "retrieved_at": record.retrieved_at, "ingested_at": record.ingested_at, "snapshot": record.snapshot,
-        "sha256": record.sha256, "corrected": list(record.corrected), "needs_review": needs_review(record),
+        "sha256": record.sha256, "external_id": record.external_id, "corrected": list(record.corrected),
+        "needs_review": needs_review(record),
     }
 
 

@@ -26,8 +26,10 @@ _PAGE_NUMBER_LINE = re.compile(
 
 
 def normalise_characters(text: str) -> str:
-    """NFKC (ligatures, full-width forms), drop NUL/control/private-use characters, unify spaces."""
-    text = unicodedata.normalize("NFKC", text.replace(_SOFT_HYPHEN, ""))
+    """NFKC (ligatures, full-width forms), drop NUL/control/private-use characters, unify spaces.
+
+    The micro sign stays a micro sign (NFKC would make it a Greek mu)."""
+    text = unicodedata.normalize("NFKC", text.replace(_SOFT_HYPHEN, "").replace("µ", "\x00MICRO\x00")).replace("\x00MICRO\x00", "µ")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if any(unicodedata.category(ch) in _DROP_CATEGORIES and ch not in _KEEP_CONTROLS for ch in text):
         text = "".join(
@@ -62,12 +64,14 @@ def join_hyphenated(text: str, vocab: Counter | None = None) -> str:
         if vocab is not None:
             head = left.rsplit("-", 1)[-1].lower()
             tail = right.split("-", 1)[0].lower()
-            if vocab.get(head + tail, 0) > 0 or (head in _CLOSED_PREFIXES and "-" not in left):
-                return left + right
+            if vocab.get(head + tail, 0) > 0:
+                return left + right  # the document writes it as one word elsewhere
             if vocab.get(f"{head}-{tail}", 0) > 0 or ("-" in right and vocab.get(tail, 0) > 0):
-                return f"{left}-{right}"
-            if vocab.get(head, 0) > 0 and vocab.get(tail, 0) > 0 and len(tail) > 2 and len(head) > 2:
-                return f"{left}-{right}"
+                return f"{left}-{right}"  # ... or with its hyphen
+            if head in _CLOSED_PREFIXES and "-" not in left:
+                return left + right
+            if vocab.get(head, 0) > 0 and vocab.get(tail, 0) > 0 and len(tail) > 2 and len(head) > 1:
+                return f"{left}-{right}"  # two words of the document: a compound ("by-product")
         return left + right
 
     return _HYPHEN_BREAK.sub(repl, text)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 
 import trafilatura
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
 from ..errors import NoTextError
 from ..models import Document, Page
@@ -37,7 +38,9 @@ def extract_html(data: bytes, source: str, sha256: str, url: str | None = None) 
     meta = _trafilatura_metadata(result)
     paragraphs = _paragraphs(getattr(result, "text", None) or "")
     extractor = f"trafilatura {trafilatura.__version__}"
-    soup = BeautifulSoup(html, "lxml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)  # XHTML pages parse fine as HTML
+        soup = BeautifulSoup(html, "lxml")
     meta["title"] = headline(soup, meta.get("title"), meta.get("site_name"), getattr(result, "hostname", None))
     if sum(len(p.split()) for p in paragraphs) < _MIN_ARTICLE_WORDS:
         # Too little for an article: what trafilatura kept is probably a menu. Take what is

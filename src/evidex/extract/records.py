@@ -74,6 +74,9 @@ def record_document(record: dict, location: str, sha256: str) -> Document:
     text = _clean.clean_plain_text(record["text"])
     if not text:
         raise SourceError(location, "no text")
+    title = " ".join(str(record.get("title") or "").split())
+    if title and not text.startswith(title):
+        text = f"{title}\n\n{text}"  # the title heads the text, as a headline heads an article
 
     def field(key: str) -> str | None:
         value = record.get(key)
