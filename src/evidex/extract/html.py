@@ -117,17 +117,32 @@ def _norm(text: str | None) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", (text or "").casefold()).split())
 
 
+def _content_words(text: str | None) -> set[str]:
+    return {w for w in _norm(text).split() if len(w) >= 4}
+
+
 def headline(soup: BeautifulSoup, title: str | None, site_name: str | None, hostname: str | None) -> str | None:
-    """The article's own headline: the page title without the site's name around it, or the
-    page's main heading when the title is only the site or a section label."""
+    """The article's own headline.
+
+    The page's title (og:title, else <title>, else what trafilatura found) without the site's
+    name around it; where a heading on the page says the same, that heading's wording; and
+    the article's main heading when the title is only the site or a one-word label.
+    """
     site_forms = {f for f in (_norm(site_name), _norm(hostname), _norm((hostname or "").split(".")[0])) if f}
 
     def is_site(text: str) -> bool:
         n = _norm(text)
         return bool(n) and any(n == f or n in f or (len(f) > 3 and f in n and len(n) <= len(f) + 4) for f in site_forms)
 
+    og = soup.find("meta", attrs={"property": "og:title"}) or soup.find("meta", attrs={"name": "og:title"})
+    page_title = soup.title.get_text(" ") if soup.title else None
+    raw = next((" ".join(t.split()) for t in ((og.get("content") if og else None), page_title, title) if t and t.strip()), None)
+    parts = [p.strip() for p in _TITLE_SEPARATORS.split(raw or "") if p.strip()]
+    kept = [p for p in parts if not is_site(p)] or parts
+    stripped = max(kept, key=len) if len(kept) < len(parts) else raw
+
     headings = []
-    for level in ("h1", "h2"):
+    for level in ("h1", "h2", "h3"):
         for tag in soup.find_all(level):
             text = " ".join(tag.get_text(" ").split())
             if text and not is_site(text) and len(text) <= 200:
@@ -137,31 +152,26 @@ def headline(soup: BeautifulSoup, title: str | None, site_name: str | None, host
                     if getattr(parent, "get", None)
                 )
                 headings.append((level, text, in_article))
-        if headings:
-            break
-    full = _norm(title)
+    full, short = _norm(raw), _norm(stripped)
     for _level, text, _in_article in headings:
         n = _norm(text)
-        if n and full and (n in full) and len(n) >= 0.3 * len(full):
-            return text  # the headline, as the page prints it
-    article_h1 = [text for level, text, in_article in headings if level == "h1" and in_article and len(text.split()) >= 2]
-    if article_h1:
-        return article_h1[0]  # the article's own heading
-    page_h1 = [text for level, text, _in in headings if level == "h1"]
-    if len(page_h1) == 1 and len(page_h1[0].split()) >= 3:
-        return page_h1[0]
-    parts = [p for p in _TITLE_SEPARATORS.split(title or "") if p.strip()]
-    kept = [p for p in parts if not is_site(p)]
-    if title and kept:
-        candidate = max(kept, key=len) if len(kept) < len(parts) else title
-    else:
-        candidate = None
-    generic = candidate is None or len(candidate.split()) <= 1 and len(candidate) < 15
+        if n and (n == short or (full and n in full and len(n) >= 0.5 * len(short or full))):
+            return text  # the headline as the page prints it
+    title_words = _content_words(stripped)
+
+    def plausible(text: str) -> bool:
+        # A heading that shares no word with a real page title is a label ("Read also:").
+        return not text.rstrip().endswith(":") and (not title_words or bool(_content_words(text) & title_words))
+
+    generic = not stripped or (len(stripped.split()) <= 1 and len(stripped) < 15) or is_site(stripped)
     if generic:
-        article_headings = [text for _level, text, in_article in headings if in_article and len(text.split()) >= 2]
-        if article_headings:
-            return article_headings[0]
-    return candidate or title
+        article_h1 = [t for level, t, inside in headings if level == "h1" and inside and len(t.split()) >= 2]
+        if article_h1:
+            return article_h1[0]
+    h1s = [t for level, t, _inside in headings if level == "h1"]
+    if len(h1s) == 1 and len(h1s[0].split()) >= 3 and plausible(h1s[0]):
+        return h1s[0]
+    return stripped or title
 
 
 def _soup_paragraphs(soup: BeautifulSoup) -> list[str]:
