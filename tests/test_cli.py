@@ -213,3 +213,47 @@ def test_catalog_is_plain_sqlite(evidex, library, index_dir):
     assert states == {"ready"}
     (count,) = db.execute("SELECT count(*) FROM passages").fetchone()
     assert count > 50
+
+
+def test_files_that_swap_contents_keep_the_right_text(evidex, tmp_path):
+    one, two = tmp_path / "one.md", tmp_path / "two.md"
+    one.write_text("# One\n\nAlpha text about lighthouses and harbours, told at some length here.")
+    two.write_text("# Two\n\nBeta text about orchards and meadows, told at some length here.")
+    evidex("ingest", one, two)
+    one_text, two_text = one.read_text(), two.read_text()
+    one.write_text(two_text)
+    two.write_text(one_text)
+    evidex("ingest", one, two)
+    docs = json.loads(evidex("docs", "--format", "json").stdout)
+    assert len(docs) == 2
+    by_source = {source: d for d in docs for source in d["sources"]}
+    assert by_source[str(one.resolve())]["title"] == "Two"
+    assert by_source[str(two.resolve())]["title"] == "One"
+
+
+def test_a_shared_document_is_not_overwritten_by_one_changed_path(evidex, tmp_path):
+    first, second = tmp_path / "a.md", tmp_path / "b.md"
+    for path in (first, second):
+        path.write_text("# Shared\n\nThe same note about lighthouses, kept in two places on disk.")
+    evidex("ingest", first, second)
+    first.write_text("# Changed\n\nA different note about orchards, now only in the first place.")
+    evidex("ingest", first)
+    docs = {d["title"]: d for d in json.loads(evidex("docs", "--format", "json").stdout)}
+    assert docs["Shared"]["sources"] == [str(second.resolve())]
+    assert docs["Changed"]["sources"] == [str(first.resolve())]
+    assert json.loads(evidex("search", "lighthouses", "--format", "json").stdout)[0]["title"] == "Shared"
+
+
+def test_a_page_without_a_label_is_cited_by_its_number(evidex, corpus, tmp_path):
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=corpus / "encryption-briefing-2024.pdf")
+    writer.set_page_label(0, 0, prefix="")  # the first page gets an empty label, as covers often do
+    writer.set_page_label(1, 3, style="/D", start=1)
+    path = tmp_path / "labelled.pdf"
+    writer.write(path)
+    assert PdfReader(path).page_labels[0] == ""
+    evidex("ingest", path)
+    hit = hits(evidex, "keyholder")[0]  # a word of the first page
+    assert (hit["page"], hit["page_index"]) == ("1", 1) and hit["citation"].endswith("p. 1")
+    assert hits(evidex, "tripwire")[0]["citation"].endswith("p. 1")  # second page, printed label 1

@@ -101,3 +101,10 @@ def test_batch_from_stdin(evidex, corpus):
     result = evidex("search", "--batch", "-", input="lodestar\n")
     row = json.loads(result.stdout)
     assert row["hits"][0]["page"] == "iii"
+
+
+def test_a_repeated_id_is_an_error_for_that_line(evidex, tmp_path):
+    path = write_records(tmp_path / "dup.jsonl", [RECORDS[0], dict(RECORDS[1], id="r1")])
+    result = evidex("ingest", path, ok=False)
+    assert f"{path}: line 2: id 'r1' is already used on line 1" in result.stderr
+    assert "Ingested 1" in result.stdout

@@ -160,10 +160,3 @@ def run(fn: Callable[[Any], Any], jobs: Iterable[Any], workers: int, timeout: fl
                 worker.kill()
             else:
                 worker.stop()
-
-
-def cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1

@@ -107,6 +107,8 @@ class Catalog:
             if "page_breaks" not in columns:
                 self.db.execute("ALTER TABLE passages ADD COLUMN page_breaks TEXT NOT NULL DEFAULT '[]'")
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            for row in self.db.execute("SELECT id FROM documents WHERE citekey IS NULL").fetchall():
+                self._assign_citekey(row["id"])
 
     def close(self) -> None:
         self.db.close()
@@ -133,6 +135,11 @@ class Catalog:
 
     def doc_for_sha(self, sha256: str) -> sqlite3.Row | None:
         return self.db.execute("SELECT id, sha256, state FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+
+    def other_sources(self, doc_id: str, location: str | None) -> list[str]:
+        """The sources of a document other than `location`."""
+        rows = self.db.execute("SELECT location FROM sources WHERE doc_id = ?", (doc_id,))
+        return [r["location"] for r in rows if r["location"] != location]
 
     def new_doc_id(self, sha256: str) -> str:
         for length in (12, 16, 24, 64):
@@ -240,24 +247,27 @@ class Catalog:
 
     def update_themes(self, updates: Iterable[tuple[str, list[str], dict]]) -> None:
         with self.transaction():
+            self.db.execute("UPDATE documents SET state = 'pending' WHERE state = 'ready'")
             self.db.executemany(
                 "UPDATE passages SET themes = ?, theme_evidence = ? WHERE id = ?",
                 [(json.dumps(themes), json.dumps(evidence), pid) for pid, themes, evidence in updates],
             )
 
     # -- overrides (metadata corrected by the user) -------------------------------------------
-    def set_overrides(self, doc_id: str, values: dict[str, str | None]) -> None:
+    def set_overrides(self, doc_id: str, values: dict[str, str | None], pending: bool = False) -> None:
+        """Store corrections; a None value drops the correction of that field."""
         with self.transaction():
             for field, value in values.items():
                 if field not in META_FIELDS:
                     raise ValueError(f"unknown metadata field {field!r}")
-                self.db.execute(
-                    "INSERT OR REPLACE INTO overrides (doc_id, field, value) VALUES (?, ?, ?)", (doc_id, field, value)
-                )
-
-    def clear_overrides(self, doc_id: str, fields: list[str]) -> None:
-        with self.transaction():
-            self.db.executemany("DELETE FROM overrides WHERE doc_id = ? AND field = ?", [(doc_id, f) for f in fields])
+                if value is None:
+                    self.db.execute("DELETE FROM overrides WHERE doc_id = ? AND field = ?", (doc_id, field))
+                else:
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO overrides (doc_id, field, value) VALUES (?, ?, ?)", (doc_id, field, value)
+                    )
+            if pending:
+                self.db.execute("UPDATE documents SET state = 'pending' WHERE id = ?", (doc_id,))
 
     def set_citekey(self, doc_id: str, key: str) -> None:
         with self.transaction():

@@ -57,7 +57,10 @@ def _fail(exc: EvidexError) -> click.ClickException:
 @click.pass_context
 def cli(ctx: click.Context, index: str | None) -> None:
     """Find what reports and articles say about a theme, and cite it by printed page."""
-    ctx.obj = Context(index)
+    try:
+        ctx.obj = Context(index)
+    except EvidexError as exc:
+        raise _fail(exc)
 
 
 def main() -> None:
@@ -206,10 +209,14 @@ def build_query(query: str, theme, since, until, doc, kind, match_all: bool, str
     return q.with_filters(node, filters)
 
 
-def search_options(fn):
+def search_options(fn=None, *, default_limit: int | None = 10):
+    """The filters and options shared by search and export."""
+    if fn is None:
+        return lambda f: search_options(f, default_limit=default_limit)
+    limit_help = "Most hits to show." if default_limit else "Most passages to export (default: every match)."
     for option in reversed(
         [
-            click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True, help="Most hits to show."),
+            click.option("--limit", "-n", type=click.IntRange(min=1), default=default_limit, show_default=bool(default_limit), help=limit_help),
             click.option("--theme", "-t", multiple=True, metavar="THEME", help="Only passages with this theme (repeatable: all of them)."),
             click.option("--since", metavar="YEAR", help="Only documents from this year on."),
             click.option("--until", metavar="YEAR", help="Only documents up to this year."),
@@ -447,7 +454,7 @@ def _doc_rows(records, items) -> list[dict]:
 
 @cli.command()
 @click.argument("query", required=False, default="")
-@search_options
+@search_options(default_limit=None)
 @click.option("--format", "export_format", type=click.Choice(cite.EXPORT_FORMATS), default="csl-json", show_default=True,
               help="Export format.")
 @click.option("--passages", is_flag=True, help="Export the matching passages (with their page) instead of their documents.")
@@ -459,8 +466,7 @@ def _doc_rows(records, items) -> list[dict]:
 def export(obj: Context, query, limit, theme, since, until, doc, kind, match, export_format, passages, style, output):
     """Export citations: every document, or with a QUERY (same language and filters as search)
     the documents behind the matching passages, or with --passages the passages themselves."""
-    if limit == 10:
-        limit = 10_000  # search shows ten; an export takes every match unless told otherwise
+    limit = limit or 1_000_000  # an export takes every match unless told otherwise
     filtered = bool(query.strip() or theme or since or until or doc or kind)
     try:
         with obj.open() as library:
@@ -553,8 +559,7 @@ def cite_command(obj: Context, passage_id: str, style: str | None, cite_format: 
         click.echo(f"% \\autocite{pre}{{{record.citekey}}}   pandoc: [@{record.citekey}{', ' + where.short() if where else ''}]")
         return
     if style is None:
-        text = cite.short_citation(record, passage)
-        click.echo(f"{text}." if cite_format == "text" else f"{text}.")
+        click.echo(f"{cite.short_citation(record, passage)}.")
         return
     in_text, references = cite.formatted([item], style, [(item["id"], where)], markup="markdown" if cite_format == "markdown" else "text")
     click.echo(in_text[0])
@@ -671,11 +676,11 @@ def doc_dict(record: DocumentRecord) -> dict:
         "sources": list(record.sources), "extractor": record.extractor, "extractor_version": record.extractor_version,
         "retrieved_at": record.retrieved_at, "ingested_at": record.ingested_at, "snapshot": record.snapshot,
         "sha256": record.sha256, "external_id": record.external_id, "corrected": list(record.corrected),
-        "needs_review": needs_review(record),
+        "needs_review": review_reasons(record),
     }
 
 
-def needs_review(record: DocumentRecord) -> list[str]:
+def review_reasons(record: DocumentRecord) -> list[str]:
     """Citation fields that were guessed or are missing."""
     reasons = [f"{field} guessed" for field in record.guessed if field in ("title", "author", "date")]
     if not record.title:
@@ -697,7 +702,7 @@ def docs(obj: Context, needs_review: bool, output_format: str):
         with obj.open() as library:
             records = library.catalog.documents()
             if needs_review:
-                records = [r for r in records if globals()["needs_review"](r)]
+                records = [r for r in records if review_reasons(r)]
     except EvidexError as exc:
         raise _fail(exc)
     rows = [doc_dict(r) for r in records]
@@ -723,7 +728,7 @@ def docs(obj: Context, needs_review: bool, output_format: str):
             if needs_review:
                 headers.append("to check")
                 for cell, record in zip(cells, records):
-                    cell.append(", ".join(globals()["needs_review"](record)))
+                    cell.append(", ".join(review_reasons(record)))
             click.echo(table(cells, headers, {5: 28, 6: 60}))
             click.echo(f"\n{len(records)} documents" + (' need review: correct them with "evidex meta DOC --title ... --author ... --date ..."' if needs_review else ""))
 
@@ -777,7 +782,7 @@ def show(obj: Context, ref: str, output_format: str):
             lines.append(f"{label:>10}: {value}")
     for source in record.sources:
         lines.append(f"{'source':>10}: {source}")
-    review = needs_review(record)
+    review = review_reasons(record)
     if review:
         lines.append(f"{'review':>10}: {', '.join(review)} (correct with evidex meta {record.id} --title/--author/--date ...)")
     if record.kind == "pdf":

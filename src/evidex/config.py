@@ -10,7 +10,6 @@ from pathlib import Path
 from .errors import EvidexError
 
 DEFAULT_INDEX = "index"
-USER_AGENT = "evidex/{version} (evidence and citation indexer; respects robots by fetching single pages only)"
 
 
 @dataclass(frozen=True)
@@ -21,7 +20,7 @@ class Settings:
     jobs: int = 0  # 0: one worker per core
     timeout: float = 120.0  # seconds allowed to extract one document
     fetch_timeout: float = 20.0  # seconds for one HTTP request
-    max_bytes: int = 50 * 1024 * 1024  # size cap for fetched URLs and read files
+    max_bytes: int = 50 * 1024 * 1024  # size cap for fetched URLs
     taxonomy: Path | None = None
     lock_timeout: float = 60.0  # how long a writer waits for another writer
 
@@ -42,7 +41,12 @@ class Settings:
 
     @property
     def worker_count(self) -> int:
-        return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
+        if self.jobs > 0:
+            return self.jobs
+        try:
+            return len(os.sched_getaffinity(0))  # the cores this process may use
+        except AttributeError:  # not Linux
+            return os.cpu_count() or 1
 
     @property
     def catalog_path(self) -> Path:

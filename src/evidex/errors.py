@@ -52,10 +52,6 @@ class FetchError(SourceError):
     pass
 
 
-class ExtractionTimeout(SourceError):
-    hint = "Raise the limit with --timeout if the file is just very large"
-
-
 class NoIndexError(EvidexError):
     def __init__(self, index_dir: str):
         super().__init__(f'No index at {index_dir}. Run "evidex ingest FILE" first')

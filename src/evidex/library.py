@@ -62,10 +62,6 @@ class IngestReport:
     skipped: list[str] = field(default_factory=list)  # not a readable type, found in a directory walk
     passages: int = 0
 
-    @property
-    def ok(self) -> bool:
-        return not self.failed
-
 
 class Events:
     """What an ingest tells its caller as it goes. The CLI prints; the library never does."""
@@ -91,6 +87,7 @@ class Library:
         self.engine_name = self.catalog.get_meta("engine") or DEFAULT_ENGINE
         self._engine = None
         self._taxonomy: Taxonomy | None = None
+        self._orphans: set[str] = set()
         if write:
             if self.catalog.get_meta("engine") is None:
                 self.catalog.set_meta("engine", self.engine_name)
@@ -221,6 +218,7 @@ class Library:
                 batch.maybe_commit()
         finally:
             batch.commit()
+            self._remove_orphans()
         return report
 
     def _expand(self, sources, include, exclude, report: IngestReport) -> Iterator[str]:
@@ -268,8 +266,13 @@ class Library:
                 yield job
 
     def _record_jobs(self, location: str, force: bool, report: IngestReport) -> Iterator[Job]:
+        seen: dict[str, int] = {}
         try:
             for number, record, problem in read_records(Path(location)):
+                if record is not None and record.get("id") is not None:
+                    first = seen.setdefault(str(record["id"]), number)
+                    if first != number:
+                        problem = f"id {record['id']!r} is already used on line {first}"
                 if problem:
                     message = f"{location}: line {number}: {problem}"
                     report.failed.append((f"{location}#line={number}", message))
@@ -300,39 +303,57 @@ class Library:
     def _decide(self, location: str, sha256: str, force: bool, report: IngestReport) -> Job | None:
         current = self.catalog.doc_for_source(location)
         same_content = self.catalog.doc_for_sha(sha256)
-        if same_content is not None and not force:
+        if same_content is not None and (not force or (current is not None and current["id"] != same_content["id"])):
             if current is None or current["id"] != same_content["id"]:
-                orphan = self.catalog.add_source(location, same_content["id"])
-                if orphan:
-                    self.remove(orphan)
+                self._repoint(location, same_content["id"])
             report.unchanged.append(location)
             self.events.done(location, "unchanged")
             return None
-        doc_id = current["id"] if current is not None else None
-        if doc_id is None and same_content is not None:  # forced re-ingest of known content
-            doc_id = same_content["id"]
-        return Job(location, doc_id=doc_id or self.catalog.new_doc_id(sha256), sha256=sha256)
+        if same_content is not None:  # forced re-extraction of this source's own content
+            return Job(location, doc_id=same_content["id"], sha256=sha256, force=force)
+        if current is not None and not self.catalog.other_sources(current["id"], location):
+            doc_id = current["id"]  # a changed file keeps its document (and citation key)
+        else:
+            # New content for a source whose document other sources still hold: a new document.
+            doc_id = self.catalog.new_doc_id(sha256)
+        return Job(location, doc_id=doc_id, sha256=sha256, force=force)
+
+    def _repoint(self, location: str, doc_id: str) -> None:
+        """Point a source at the document with its content; a document left with no source is
+        removed when the run ends (another source in the same run may still claim it)."""
+        orphan = self.catalog.add_source(location, doc_id)
+        if orphan:
+            self._orphans.add(orphan)
+
+    def _remove_orphans(self) -> None:
+        for doc_id in sorted(self._orphans):
+            if not self.catalog.other_sources(doc_id, None):
+                self.remove(doc_id)
+        self._orphans.clear()
 
     def _store(self, job: Job, document: Document, passages: list[Passage], batch: "_Batch", report: IngestReport) -> None:
         doc_id = job.doc_id
-        if doc_id is None:  # a URL: its id is settled now that its content is known
-            known = self.catalog.doc_for_sha(document.sha256)
+        known = self.catalog.doc_for_sha(document.sha256)
+        if known is not None and known["id"] != doc_id and (doc_id is not None or not job.force):
+            # The same content was stored meanwhile (or, for a URL, before): one document, two sources.
             current = self.catalog.doc_for_source(job.location)
-            if known is not None and current is not None and current["id"] == known["id"] and not job.force:
+            if current is None or current["id"] != known["id"]:
+                self._repoint(job.location, known["id"])
+            report.unchanged.append(job.location)
+            self.events.done(job.location, "unchanged")
+            return
+        if doc_id is None:  # a URL: its id is settled now that its content is known
+            current = self.catalog.doc_for_source(job.location)
+            if known is not None and not job.force:
                 report.unchanged.append(job.location)  # fetched again, same content
                 self.events.done(job.location, "unchanged")
                 return
-            if known is not None and (current is None or current["id"] == known["id"]):
+            if known is not None:
                 doc_id = known["id"]
-            elif known is not None:
-                orphan = self.catalog.add_source(job.location, known["id"])
-                if orphan:
-                    self.remove(orphan)
-                report.unchanged.append(job.location)
-                self.events.done(job.location, "unchanged")
-                return
+            elif current is not None and not self.catalog.other_sources(current["id"], job.location):
+                doc_id = current["id"]
             else:
-                doc_id = current["id"] if current is not None else self.catalog.new_doc_id(document.sha256)
+                doc_id = self.catalog.new_doc_id(document.sha256)
         passages = _renumber(passages, doc_id)
         self.catalog.write_document(doc_id, document, passages, job.location)
         batch.add(doc_id, passages)
@@ -392,21 +413,21 @@ class Library:
         for passage, _row in self.catalog.iter_passages(states=("ready",)):
             tags = taxonomy.tag(passage.text)
             updates.append((passage.id, sorted(tags), {k: v.as_dict() for k, v in sorted(tags.items())}))
-        self.catalog.update_themes(updates)
+        self.catalog.update_themes(updates)  # marks every document pending: reindex makes them ready
         self.reindex()
         return len(updates)
 
     def correct(self, doc_id: str, values: dict[str, str | None]) -> DocumentRecord:
         """Store metadata corrections (None clears one) and refresh the document's index entries."""
-        clear = [field for field, value in values.items() if value is None]
-        self.catalog.set_overrides(doc_id, {k: v for k, v in values.items() if v is not None})
-        if clear:
-            self.catalog.clear_overrides(doc_id, clear)
+        # One transaction stores the corrections and marks the document pending, so that an
+        # interruption before the index is updated is finished by the next writer's recover().
+        self.catalog.set_overrides(doc_id, values, pending=True)
         record = self.catalog.document(doc_id)
         with self.engine.writer() as writer:  # title and year are indexed: re-add the entries
             writer.delete_document(doc_id)
             for passage in self.catalog.document_passages(doc_id):
                 writer.add(_entry(passage, record))
+        self.catalog.mark_ready([doc_id])
         return record
 
     def set_citekey(self, doc_id: str, key: str) -> None:

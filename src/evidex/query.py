@@ -364,12 +364,3 @@ def highlights(node: Node) -> Highlights:
 
     walk(node, False)
     return Highlights(frozenset(words), frozenset(prefixes), tuple(phrases))
-
-
-def filters_in(node: Node) -> list[Node]:
-    """Required filters anywhere at the top level (for reporting and facets)."""
-    if isinstance(node, (Filter, YearRange)):
-        return [node]
-    if isinstance(node, Group):
-        return [c.node for c in node.clauses if c.occur == MUST and isinstance(c.node, (Filter, YearRange))]
-    return []

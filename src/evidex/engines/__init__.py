@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from ..query import Node
 
@@ -56,12 +56,3 @@ def open_engine(name: str, path: Path, create: bool = False) -> Engine:
 
         return WhooshEngine(path, create=create)
     raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
-
-
-def build(name: str, path: Path, entries: Iterable[IndexEntry]) -> Engine:
-    """A new index at path holding exactly these entries."""
-    engine = open_engine(name, path, create=True)
-    with engine.writer() as writer:
-        for entry in entries:
-            writer.add(entry)
-    return engine

@@ -37,11 +37,13 @@ class WhooshEngine:
 
     def __init__(self, path: Path, create: bool = False):
         self.path = Path(path)
-        if create or not whoosh_index.exists_in(str(self.path)):
+        if create:
             self.path.mkdir(parents=True, exist_ok=True)
             self._index = whoosh_index.create_in(str(self.path), _schema())
-        else:
+        elif whoosh_index.exists_in(str(self.path)):
             self._index = whoosh_index.open_dir(str(self.path))
+        else:
+            raise FileNotFoundError(f"no Whoosh index in {self.path}")
 
     @contextlib.contextmanager
     def writer(self):

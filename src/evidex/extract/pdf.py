@@ -108,7 +108,8 @@ def _page_labels(reader: PdfReader, page_count: int) -> list[str]:
         labels = []
     if len(labels) != page_count:
         labels = [str(i) for i in range(1, page_count + 1)]
-    return labels
+    # A page without a label style (a typical cover) has an empty label: cite its number.
+    return [label or str(i) for i, label in enumerate(labels, start=1)]
 
 
 def _metadata(reader: PdfReader) -> dict:
