@@ -98,12 +98,12 @@ def test_a_writer_that_cannot_get_the_lock_says_so(corpus, tmp_path):
     os.pwrite(holder, b"4242", 0)
     try:
         with pytest.raises(IndexBusyError) as caught:
-            Library(Settings(index_dir=index, lock_timeout=0.5), write=True)
+            Library(Settings(index_dir=index, lock_timeout=0.5), write=True, create=True)
         assert "Another evidex process (pid 4242) is writing to" in str(caught.value)
         assert "Wait for it to finish" in str(caught.value)
     finally:
         os.close(holder)
-    with Library(Settings(index_dir=index, lock_timeout=0.5), write=True) as library:
+    with Library(Settings(index_dir=index, lock_timeout=0.5), write=True, create=True) as library:
         report = library.ingest([str(corpus / "notes-on-prevention.md")])
     assert len(report.ingested) == 1
 

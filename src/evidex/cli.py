@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sys
 import time
@@ -36,9 +37,9 @@ class Context:
     def __init__(self, index: str | None):
         self.settings = Settings.from_env(index)
 
-    def open(self, write: bool = False, events: Events | None = None, **changes) -> Library:
+    def open(self, write: bool = False, create: bool = False, events: Events | None = None, **changes) -> Library:
         settings = self.settings.with_(**changes)
-        return Library(settings, write=write, events=events)
+        return Library(settings, write=write, create=create, events=events)
 
 
 def _fail(exc: EvidexError) -> click.ClickException:
@@ -64,6 +65,9 @@ def cli(ctx: click.Context, index: str | None) -> None:
 
 
 def main() -> None:
+    # pypdf and trafilatura log every recoverable oddity of a file; evidex reports what matters.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     cli(prog_name="evidex")
 
 
@@ -86,8 +90,9 @@ class _CliEvents(Events):
             self._line(f"Error: {detail}")
         elif status == "warning":
             self._line(f"Warning: {detail}")
-        elif status == "ingested" and "decoded as" in detail:
-            self._line(f"Warning: {location}: {detail.split('; ', 1)[1]}")
+        elif status == "ingested" and "; " in detail:  # the document's own warnings follow the count
+            for warning in detail.split("; ")[1:]:
+                self._line(f"Warning: {location}: {warning}")
         if self.bar is not None:
             self.bar.update(1)
 
@@ -133,7 +138,7 @@ def ingest(obj: Context, sources, include, exclude, force, jobs, timeout, min_wo
     changed_taxonomy = taxonomy is not None and taxonomy != obj.settings.taxonomy
     try:
         with obj.open(
-            write=True, events=events, jobs=jobs, timeout=timeout, min_words=min_words, max_words=max_words,
+            write=True, create=True, events=events, jobs=jobs, timeout=timeout, min_words=min_words, max_words=max_words,
             fetch_timeout=fetch_timeout, max_bytes=max_bytes, taxonomy=taxonomy,
         ) as library:
             library.taxonomy  # a bad taxonomy file fails here, before any work

@@ -72,13 +72,14 @@ class Events:
 
 
 class Library:
-    def __init__(self, settings: Settings, *, write: bool = False, events: Events | None = None):
+    def __init__(self, settings: Settings, *, write: bool = False, create: bool = False, events: Events | None = None):
+        """Open a library; `write` takes the writer's lock, `create` allows a new library."""
         self.settings = settings
         self.events = events or Events()
         self.write = write
         self._lock_fd: int | None = None
         index_dir = settings.index_dir
-        if not write and not settings.catalog_path.exists():
+        if not create and not settings.catalog_path.exists():
             raise NoIndexError(str(index_dir))
         if write:
             index_dir.mkdir(parents=True, exist_ok=True)

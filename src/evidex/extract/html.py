@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import warnings
 
@@ -20,7 +19,6 @@ _MIN_PAGE_WORDS = 10  # below this, the page has nothing to cite
 
 
 def extract_html(data: bytes, source: str, sha256: str, url: str | None = None) -> Document:
-    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     html = _decode(data)
     result = None
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import logging
 import re
 from datetime import datetime
 
@@ -27,7 +26,6 @@ _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 def extract_pdf(data: bytes, source: str, sha256: str) -> Document:
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise CorruptSourceError(source, "not a PDF file (no %PDF header)")
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
