@@ -60,3 +60,15 @@ def test_web_passages_carry_paragraph_numbers():
     assert passages[0].paragraph == 1
     assert passages[-1].paragraph_end == 8
     assert all(p.page is None for p in passages)
+
+
+def test_a_sentence_cut_for_length_keeps_its_pages():
+    long_sentence_start = " ".join(["alpha"] * 30)
+    long_sentence_end = " ".join(["omega"] * 30) + "."
+    doc = Document(
+        kind="pdf", source="x.pdf", sha256="4" * 64,
+        pages=(Page(1, "1", long_sentence_start), Page(2, "2", long_sentence_end)),
+    )
+    passages = split_passages(doc, "d", min_words=5, max_words=20)
+    assert passages[0].page == "1" and passages[-1].page == "2"
+    assert all(p.page_end == p.page for p in passages if "alpha" not in p.text or "omega" not in p.text)

@@ -104,15 +104,23 @@ def _page_at(starts: list[tuple[int, int]], offset: int) -> int:
 
 
 def _long_sentence_parts(sentence: _Sentence, max_words: int) -> list[_Sentence]:
+    """A sentence longer than max_words, cut into pieces that keep their own pages."""
     words = sentence.text.split()
     if len(words) <= max_words:
         return [sentence]
     parts = []
     for i in range(0, len(words), max_words):
         chunk = words[i : i + max_words]
+        start = len(" ".join(words[:i])) + (1 if i else 0)  # sentence text has single spaces
+        end = start + len(" ".join(chunk))
+        page = sentence.page_start
+        for offset, position in sentence.breaks:
+            if offset <= start:
+                page = position
+        inner = tuple((offset - start, position) for offset, position in sentence.breaks if start < offset < end)
         parts.append(
-            _Sentence(" ".join(chunk), sentence.page_start, sentence.page_end, sentence.paragraph,
-                      sentence.paragraph_ends and i + max_words >= len(words))
+            _Sentence(" ".join(chunk), page, inner[-1][1] if inner else page, sentence.paragraph,
+                      sentence.paragraph_ends and i + max_words >= len(words), inner)
         )
     return parts
 
