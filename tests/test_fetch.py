@@ -320,3 +320,14 @@ def test_fetching_the_same_urls_again_adds_no_duplicates(evidex, server, index_d
     hits = json.loads(evidex("search", article_html[1], "--format", "json", "--limit", "50").stdout)
     assert len({h["passage_id"] for h in hits}) == len(hits)
     assert len({h["doc_id"] for h in hits}) == 1
+
+
+def test_removing_a_web_document_removes_its_snapshot(evidex, server, index_dir):
+    article = server.url("/articles/sextortion.html")
+    evidex("ingest", article)
+    record = record_for(evidex, article)
+    snapshot = index_dir / record["snapshot"]
+    assert snapshot.is_file()
+    evidex("remove", article)
+    assert not snapshot.exists()
+    assert docs_json(evidex) == []

@@ -136,6 +136,9 @@ class Catalog:
     def doc_for_sha(self, sha256: str) -> sqlite3.Row | None:
         return self.db.execute("SELECT id, sha256, state FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
 
+    def uses_snapshot(self, snapshot: str) -> bool:
+        return self.db.execute("SELECT 1 FROM documents WHERE snapshot = ?", (snapshot,)).fetchone() is not None
+
     def other_sources(self, doc_id: str, location: str | None) -> list[str]:
         """The sources of a document other than `location`."""
         rows = self.db.execute("SELECT location FROM sources WHERE doc_id = ?", (doc_id,))

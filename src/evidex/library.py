@@ -369,10 +369,13 @@ class Library:
 
     # -- removing, rebuilding, retagging -----------------------------------------------------------
     def remove(self, doc_id: str) -> None:
+        record = self.catalog.document(doc_id)
         self.catalog.mark_removing(doc_id)
         with self.engine.writer() as writer:
             writer.delete_document(doc_id)
         self.catalog.delete_document(doc_id)
+        if record is not None and record.snapshot and not self.catalog.uses_snapshot(record.snapshot):
+            (self.settings.index_dir / record.snapshot).unlink(missing_ok=True)  # the saved web page
 
     def reindex(self, engine_name: str | None = None) -> int:
         name = engine_name or self.engine_name
