@@ -7,9 +7,7 @@ for unpaged sources the paragraph number.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import re
 import unicodedata
@@ -46,7 +44,7 @@ def creator(record: DocumentRecord) -> str | None:
 
 
 def year_of(record: DocumentRecord) -> str | None:
-    return record.date[:4] if record.date and record.date[:4].isdigit() else None
+    return str(record.year) if record.year is not None else None
 
 
 def is_organisation(name: str) -> bool:
@@ -436,12 +434,3 @@ def export_markdown(quotes: list[tuple[str, str, str]], references: list[str], t
 
 CSV_DOC_FIELDS = ["key", "type", "title", "author", "publisher", "container_title", "date", "year", "url", "accessed", "pages", "doc_id", "source"]
 CSV_PASSAGE_FIELDS = ["passage_id", "key", "locator", "page", "page_end", "paragraph", "citation", "quote", "themes"] + CSV_DOC_FIELDS[1:]
-
-
-def export_csv(rows: list[dict], columns: list[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in columns})
-    return buffer.getvalue()

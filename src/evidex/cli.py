@@ -528,8 +528,8 @@ def _render_export(export_format, passages, style, records, doc_items, pairs, qu
                  "themes": "; ".join(p.themes)}
                 for record, p in pairs
             ]
-            return cite.export_csv(rows, cite.CSV_PASSAGE_FIELDS)
-        return cite.export_csv(_doc_rows(records.values(), doc_items.values()), cite.CSV_DOC_FIELDS)
+            return to_csv(rows, cite.CSV_PASSAGE_FIELDS) + "\n"
+        return to_csv(_doc_rows(records.values(), doc_items.values()), cite.CSV_DOC_FIELDS) + "\n"
     # Markdown: a quote list with pinpoint citations, then the reference list.
     chosen = style or "apa"
     used = [doc_items[record_id] for record_id in dict.fromkeys(record.id for record, _p in pairs)] if pairs else list(doc_items.values())

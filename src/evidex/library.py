@@ -644,6 +644,6 @@ def _entry(passage: Passage, record: DocumentRecord | None) -> IndexEntry:
         title=analysis.index_text(title or ""),
         themes=passage.themes,
         kind=record.kind if record else "",
-        year=int(date[:4]) if date and date[:4].isdigit() else None,
+        year=record.year if record else None,
         date=date_number(date),
     )
