@@ -1,7 +1,7 @@
 """PDF text fidelity: evidex extract vs the ground truth of pdf-groundtruth/arxiv/.
 
 Prints, per file and on average, the Levenshtein similarity (whitespace-normalised) and
-word-level F1 of `evidex extract`, beside raw pypdf extract_text() and pdftotext (when
+word-level F1 of `evidex extract` (with its pdfium and its pypdf path), beside raw pypdf extract_text() and pdftotext (when
 installed) on the same files in the same run.
 
     python benchmarks/pdf_fidelity.py [--markdown]
@@ -39,8 +39,9 @@ def word_f1(candidate: str, truth: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def evidex_text(pdf: Path) -> str:
-    out = subprocess.run([sys.executable, "-m", "evidex", "extract", str(pdf)], capture_output=True, text=True, check=True)
+def evidex_text(pdf: Path, engine: str) -> str:
+    command = [sys.executable, "-m", "evidex", "extract", "--pdf-engine", engine, str(pdf)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True)
     return out.stdout.replace("\f", "\n")
 
 
@@ -61,7 +62,12 @@ def main() -> int:
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args()
     folder = data_dir() / "pdf-groundtruth" / "arxiv"
-    extractors = {"evidex": evidex_text, "pypdf raw": pypdf_text, "pdftotext": pdftotext_text}
+    extractors = {
+        "evidex pdfium": lambda pdf: evidex_text(pdf, "pdfium"),
+        "evidex pypdf": lambda pdf: evidex_text(pdf, "pypdf"),
+        "pypdf raw": pypdf_text,
+        "pdftotext": pdftotext_text,
+    }
     rows = []
     totals: dict[str, list[tuple[float, float]]] = {name: [] for name in extractors}
     for pdf in sorted(folder.glob("*.pdf")):
@@ -86,8 +92,10 @@ def main() -> int:
     rows.append(mean)
     headers = ["file"] + [f"{name} {metric}" for name in extractors for metric in ("lev", "wordF1")]
     print_table(headers, rows, args.markdown)
-    evidex_mean = sum(v[0] for v in totals["evidex"]) / max(1, len(totals["evidex"]))
-    print(f"\nevidex mean Levenshtein similarity: {evidex_mean:.3f} (issue target >= 0.96; benchmark target >= 0.97)")
+    print()
+    for name in ("evidex pdfium", "evidex pypdf"):
+        mean = sum(v[0] for v in totals[name]) / max(1, len(totals[name]))
+        print(f"{name} mean Levenshtein similarity: {mean:.3f} (target >= 0.97, and >= pypdf raw on every file)")
     return 0
 
 

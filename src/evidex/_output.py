@@ -86,3 +86,32 @@ def md_table(rows: list[list[str]], headers: list[str]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def hit_dict(hit, snippet_style: str = "markdown") -> dict:
+    """A search hit as the JSON formats give it (evidex search --format json, the web API)."""
+    from .highlight import render
+
+    p, d = hit.passage, hit.document
+    return {
+        "passage_id": p.id,
+        "doc_id": p.doc_id,
+        "score": round(hit.score, 4),
+        "text": p.text,
+        "snippet": render(hit.snippet, snippet_style),
+        "page": p.page,
+        "page_index": p.page_index,
+        "page_end": p.page_end,
+        "page_index_end": p.page_index_end,
+        "paragraph": p.paragraph,
+        "themes": list(p.themes),
+        "theme_evidence": p.theme_evidence,
+        "title": d.title,
+        "author": d.author,
+        "publisher": d.publisher,
+        "date": d.date,
+        "url": d.url,
+        "source": d.source,
+        "external_id": d.external_id,
+        "citation": hit.citation,
+    }

@@ -50,7 +50,7 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
 
 
 def stems(text: str) -> list[str]:
-    return [stem(m.group(0)) for m in TOKEN.finditer(text)]
+    return list(map(stem, TOKEN.findall(text)))
 
 
 def index_text(text: str) -> str:

@@ -201,6 +201,28 @@ def unique_key(base: str, taken: set[str]) -> str:
 # -- CSL-JSON -----------------------------------------------------------------------------------------
 
 
+def review_reasons(record: DocumentRecord) -> list[str]:
+    """What to check before citing a document: citation fields that were guessed or are missing."""
+    reasons = [f"{field} guessed" for field in record.guessed if field in ("title", "author", "date")]
+    if not record.title:
+        reasons.append("no title")
+    if not (record.author or record.publisher or record.site_name):
+        reasons.append("no author/publisher")
+    if not record.date:
+        reasons.append("no date")
+    return sorted(set(reasons))
+
+
+def publisher_name(record: DocumentRecord, kind: str | None = None) -> str | None:
+    """The publisher; a report by an organisation is published by that organisation."""
+    kind = kind or record.csl_type or default_type(record)
+    if record.publisher:
+        return record.publisher
+    if kind == "report" and record.author and is_organisation(record.author):
+        return record.author
+    return None
+
+
 def csl_item(record: DocumentRecord, key: str, passage: Passage | None = None) -> dict:
     """The CSL-JSON record of a document (with a passage: its page/locator and the quote as note)."""
     kind = record.csl_type or default_type(record)
@@ -208,7 +230,7 @@ def csl_item(record: DocumentRecord, key: str, passage: Passage | None = None) -
     people = names(record.author)
     if people:
         item["author"] = people
-    publisher = record.publisher or (record.author if record.author and is_organisation(record.author) and kind == "report" else None)
+    publisher = publisher_name(record, kind)
     if publisher:
         item["publisher"] = publisher
     issued = date_parts(record.date)
@@ -434,3 +456,68 @@ def export_markdown(quotes: list[tuple[str, str, str]], references: list[str], t
 
 CSV_DOC_FIELDS = ["key", "type", "title", "author", "publisher", "container_title", "date", "year", "url", "accessed", "pages", "doc_id", "source"]
 CSV_PASSAGE_FIELDS = ["passage_id", "key", "locator", "page", "page_end", "paragraph", "citation", "quote", "themes"] + CSV_DOC_FIELDS[1:]
+
+
+# -- export of a selection (shared by "evidex export" and the web app's collect basket) --------------
+
+
+def doc_rows(records, items) -> list[dict]:
+    """One CSV row per document: its citation fields beside its CSL-JSON record."""
+    rows = []
+    for record, item in zip(records, items):
+        rows.append({
+            "key": item["id"], "type": item["type"], "title": record.title, "author": record.author,
+            "publisher": item.get("publisher"), "container_title": item.get("container-title"), "date": record.date,
+            "year": year_of(record), "url": record.url,
+            "accessed": accessed_date(record) if "accessed" in item else None,
+            "pages": record.page_count or None, "doc_id": record.id, "source": record.source,
+        })
+    return rows
+
+
+def render_export(export_format: str, passages: bool, style: str | None, records: dict, doc_items: dict,
+                  pairs: list[tuple[DocumentRecord, Passage]], query: str) -> str:
+    """The text of an export: `records` and `doc_items` (CSL-JSON) by document id; `pairs` the
+    (document, passage) selection; `passages` one entry per passage rather than per document."""
+    from ._output import to_csv
+
+    if passages and export_format in ("csl-json", "bibtex", "ris"):
+        items = [csl_item(record, f"{record.citekey}-p{p.ordinal}", p) for record, p in pairs]
+    else:
+        items = list(doc_items.values())
+    if export_format == "csl-json":
+        return export_csl_json(items) + "\n"
+    if export_format == "bibtex":
+        return export_bibtex(items)
+    if export_format == "ris":
+        return export_ris(items)
+    if export_format == "csv":
+        if passages:
+            by_doc = {row["doc_id"]: row for row in doc_rows(records.values(), doc_items.values())}
+            rows = [
+                {**by_doc[record.id], "passage_id": p.id, "locator": locator(p), "page": p.page, "page_end": p.page_end,
+                 "paragraph": p.paragraph, "citation": short_citation(record, p), "quote": p.text,
+                 "themes": "; ".join(p.themes)}
+                for record, p in pairs
+            ]
+            return to_csv(rows, CSV_PASSAGE_FIELDS) + "\n"
+        return to_csv(doc_rows(records.values(), doc_items.values()), CSV_DOC_FIELDS) + "\n"
+    # Markdown: a quote list with pinpoint citations, then the reference list.
+    chosen = style or "apa"
+    used = [doc_items[record_id] for record_id in dict.fromkeys(record.id for record, _p in pairs)] if pairs else list(doc_items.values())
+    in_text, references = formatted(
+        used, chosen, [(doc_items[record.id]["id"], locator_of(p)) for record, p in pairs], markup="markdown"
+    )
+    quotes = [(p.text, citation, p.id) for (record, p), citation in zip(pairs, in_text)]
+    title = f"Evidence: {query}" if query.strip() else "Evidence"
+    return export_markdown(quotes, references, title if pairs else "References")
+
+
+def export_passages(pairs: list[tuple[DocumentRecord, Passage]], export_format: str, style: str | None = None,
+                    query: str = "") -> str:
+    """Passages exported as `evidex export --passages --format FORMAT` writes them."""
+    records: dict[str, DocumentRecord] = {}
+    for record, _passage in pairs:
+        records.setdefault(record.id, record)
+    doc_items = {doc_id: csl_item(record, record.citekey) for doc_id, record in records.items()}
+    return render_export(export_format, True, style, records, doc_items, pairs, query)

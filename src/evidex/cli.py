@@ -12,10 +12,11 @@ from pathlib import Path
 import click
 
 from . import __version__, query as q
-from ._output import md_table, output_options, table, to_csv, to_json, to_jsonl
+from ._output import hit_dict, md_table, output_options, table, to_csv, to_json, to_jsonl
 from . import cite
 from .cite import short_citation
-from .config import Settings, write_config
+from .config import PDF_ENGINES, Settings, write_config
+from .engines import ENGINES
 from .errors import EvidexError, QuerySyntaxError, SourceError
 from .highlight import render
 from .library import Events, Library
@@ -122,9 +123,14 @@ class _CliEvents(Events):
 @click.option("--fetch-timeout", type=click.FloatRange(min=1), default=None, help="Seconds to wait for a URL [20].")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Size cap for a fetched URL [52428800].")
 @click.option("--taxonomy", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help="Theme taxonomy TOML file.")
+@click.option("--engine", type=click.Choice(ENGINES), default=None,
+              help="Full-text engine of a new library [whoosh]; an existing library keeps its own (see reindex --engine).")
+@click.option("--pdf-engine", type=click.Choice(PDF_ENGINES), default=None,
+              help="PDF text extractor: pdfium (fast; needs evidex[pdfium]), pypdf, or auto: pdfium when installed [auto].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; only errors and the summary.")
 @click.pass_obj
-def ingest(obj: Context, sources, include, exclude, force, jobs, timeout, min_words, max_words, fetch_timeout, max_bytes, taxonomy, quiet):
+def ingest(obj: Context, sources, include, exclude, force, jobs, timeout, min_words, max_words, fetch_timeout, max_bytes, taxonomy,
+           engine, pdf_engine, quiet):
     """Extract, split, tag and index PDF, HTML, text files, directories and URLs.
 
     Unchanged files (same content) are skipped; a changed file replaces its old passages.
@@ -139,7 +145,7 @@ def ingest(obj: Context, sources, include, exclude, force, jobs, timeout, min_wo
     try:
         with obj.open(
             write=True, create=True, events=events, jobs=jobs, timeout=timeout, min_words=min_words, max_words=max_words,
-            fetch_timeout=fetch_timeout, max_bytes=max_bytes, taxonomy=taxonomy,
+            fetch_timeout=fetch_timeout, max_bytes=max_bytes, taxonomy=taxonomy, engine=engine, pdf_engine=pdf_engine,
         ) as library:
             library.taxonomy  # a bad taxonomy file fails here, before any work
             report = library.ingest(sources, include=include, exclude=exclude, force=force)
@@ -167,32 +173,6 @@ def ingest(obj: Context, sources, include, exclude, force, jobs, timeout, min_wo
 # -- search ---------------------------------------------------------------------------------
 
 
-def hit_dict(hit: Hit, snippet_style: str = "markdown") -> dict:
-    p, d = hit.passage, hit.document
-    return {
-        "passage_id": p.id,
-        "doc_id": p.doc_id,
-        "score": round(hit.score, 4),
-        "text": p.text,
-        "snippet": render(hit.snippet, snippet_style),
-        "page": p.page,
-        "page_index": p.page_index,
-        "page_end": p.page_end,
-        "page_index_end": p.page_index_end,
-        "paragraph": p.paragraph,
-        "themes": list(p.themes),
-        "theme_evidence": p.theme_evidence,
-        "title": d.title,
-        "author": d.author,
-        "publisher": d.publisher,
-        "date": d.date,
-        "url": d.url,
-        "source": d.source,
-        "external_id": d.external_id,
-        "citation": hit.citation,
-    }
-
-
 def _year_bound(value: str | None, option: str) -> int | None:
     if value is None:
         return None
@@ -201,17 +181,10 @@ def _year_bound(value: str | None, option: str) -> int | None:
     raise click.BadParameter(f"{value!r} is not a year (YYYY) or a date (YYYY-MM-DD)", param_hint=option)
 
 
-def build_query(query: str, theme, since, until, doc, kind, match_all: bool, strict: bool = True) -> q.Node:
+def build_query(query: str, theme, since, until, doc, kind, match_all: bool, strict: bool = True, publisher=None) -> q.Node:
     node = q.parse(query, strict=strict, match_all=match_all)
-    filters: list[q.Node] = [q.Filter("theme", t.lower()) for t in theme]
     low, high = _year_bound(since, "--since"), _year_bound(until, "--until")
-    if low is not None or high is not None:
-        filters.append(q.YearRange(low, high))
-    if doc:
-        filters.append(q.Filter("doc", doc))
-    if kind:
-        filters.append(q.Filter("kind", kind))
-    return q.with_filters(node, filters)
+    return q.with_filters(node, q.filters(theme, low, high, doc, kind, publisher))
 
 
 def search_options(fn=None, *, default_limit: int | None = 10):
@@ -227,6 +200,7 @@ def search_options(fn=None, *, default_limit: int | None = 10):
             click.option("--until", metavar="YEAR", help="Only documents up to this year."),
             click.option("--doc", metavar="DOC_ID", help="Only this document."),
             click.option("--kind", type=click.Choice(q.KINDS), help="Only this kind of source."),
+            click.option("--publisher", metavar="NAME", help="Only documents from this publisher (or web site); any case."),
             click.option("--match", type=click.Choice(["any", "all"]), default="any", show_default=True,
                          help="Plain words: rank by how many match (any) or require every one (all)."),
         ]
@@ -240,27 +214,55 @@ def search_options(fn=None, *, default_limit: int | None = 10):
 @search_options
 @click.option("--batch", type=click.File("r"), default=None, metavar="FILE",
               help="Run every query in FILE (a line each, or JSON lines with id and query); '-' reads stdin.")
+@click.option("--facets", is_flag=True,
+              help="Instead of hits, count the matching passages by theme, year, kind and publisher.")
 @output_options()
 @click.pass_obj
-def search(obj: Context, query, limit, theme, since, until, doc, kind, match, batch, output_format):
+def search(obj: Context, query, limit, theme, since, until, doc, kind, publisher, match, batch, facets, output_format):
     """Search passages. QUERY supports "phrases", AND/OR/NOT, -word, prefix*, and the
-    filters theme:, year: (2023 or 2021..2025), doc: and kind:."""
-    if batch is None and not query.strip() and not (theme or since or until or doc or kind):
+    filters theme:, year: (2023 or 2021..2025), doc:, kind: and publisher:."""
+    if batch is None and not query.strip() and not (theme or since or until or doc or kind or publisher):
         raise click.UsageError('Give a QUERY (e.g. evidex search "sextortion") or --batch FILE.')
     try:
         with obj.open() as library:
             _check_themes(library, theme)
             if batch is not None:
-                _run_batch(library, batch, limit, theme, since, until, doc, kind, match)
+                _run_batch(library, batch, limit, theme, since, until, doc, kind, publisher, match)
                 return
             try:
-                node = build_query(query, theme, since, until, doc, kind, match == "all")
+                node = build_query(query, theme, since, until, doc, kind, match == "all", publisher=publisher)
             except QuerySyntaxError as exc:
                 raise click.ClickException(f"{exc}\n{exc.pointer()}")
-            hits = library.search(node, limit=limit)
+            if facets:
+                counts = library.facets(node)
+            else:
+                hits = library.search(node, limit=limit)
     except EvidexError as exc:
         raise _fail(exc)
-    _print_hits(hits, output_format, query)
+    if facets:
+        _print_facets(counts, output_format)
+    else:
+        _print_hits(hits, output_format, query)
+
+
+def _print_facets(counts: dict, output_format: str) -> None:
+    rows = [{"facet": name, "value": value, "label": label, "passages": count}
+            for name, values in counts.items() for value, label, count in values]
+    fields = ["facet", "value", "label", "passages"]
+    if output_format == "json":
+        click.echo(to_json({name: [{"value": v, "label": l, "passages": c} for v, l, c in values] for name, values in counts.items()}))
+    elif output_format == "jsonl":
+        if rows:
+            click.echo(to_jsonl(rows))
+    elif output_format == "csv":
+        click.echo(to_csv(rows, fields))
+    else:
+        cells = [[r["facet"], r["label"], str(r["passages"])] for r in rows]
+        headers = ["facet", "value", "passages"]
+        if output_format == "md":
+            click.echo(md_table(cells, headers))
+        else:
+            click.echo(table(cells, headers) if rows else "No matches.")
 
 
 def _check_themes(library: Library, themes) -> None:
@@ -270,7 +272,7 @@ def _check_themes(library: Library, themes) -> None:
             raise click.BadParameter(f"unknown theme {theme!r}; themes are: {', '.join(known)}", param_hint="--theme")
 
 
-def _run_batch(library: Library, batch, limit, theme, since, until, doc, kind, match) -> None:
+def _run_batch(library: Library, batch, limit, theme, since, until, doc, kind, publisher, match) -> None:
     for number, line in enumerate(batch, start=1):
         line = line.strip()
         if not line:
@@ -283,7 +285,7 @@ def _run_batch(library: Library, batch, limit, theme, since, until, doc, kind, m
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 click.echo(f"Error: line {number}: not a JSON object with a query field ({exc})", err=True)
                 continue
-        node = build_query(text, theme, since, until, doc, kind, match == "all", strict=False)
+        node = build_query(text, theme, since, until, doc, kind, match == "all", strict=False, publisher=publisher)
         hits = library.search(node, limit=limit)
         click.echo(json.dumps({"query_id": query_id, "query": text, "hits": [hit_dict(h) for h in hits]}, ensure_ascii=False))
 
@@ -444,19 +446,6 @@ def themes(obj: Context, by: str | None, output_format: str):
 # -- citations --------------------------------------------------------------------------------
 
 
-def _doc_rows(records, items) -> list[dict]:
-    rows = []
-    for record, item in zip(records, items):
-        rows.append({
-            "key": item["id"], "type": item["type"], "title": record.title, "author": record.author,
-            "publisher": item.get("publisher"), "container_title": item.get("container-title"), "date": record.date,
-            "year": cite.year_of(record), "url": record.url,
-            "accessed": cite.accessed_date(record) if "accessed" in item else None,
-            "pages": record.page_count or None, "doc_id": record.id, "source": record.source,
-        })
-    return rows
-
-
 @cli.command()
 @click.argument("query", required=False, default="")
 @search_options(default_limit=None)
@@ -468,17 +457,17 @@ def _doc_rows(records, items) -> list[dict]:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
               help="Write to FILE instead of stdout.")
 @click.pass_obj
-def export(obj: Context, query, limit, theme, since, until, doc, kind, match, export_format, passages, style, output):
+def export(obj: Context, query, limit, theme, since, until, doc, kind, publisher, match, export_format, passages, style, output):
     """Export citations: every document, or with a QUERY (same language and filters as search)
     the documents behind the matching passages, or with --passages the passages themselves."""
     limit = limit or 1_000_000  # an export takes every match unless told otherwise
-    filtered = bool(query.strip() or theme or since or until or doc or kind)
+    filtered = bool(query.strip() or theme or since or until or doc or kind or publisher)
     try:
         with obj.open() as library:
             _check_themes(library, theme)
             if filtered:
                 try:
-                    node = build_query(query, theme, since, until, doc, kind, match == "all")
+                    node = build_query(query, theme, since, until, doc, kind, match == "all", publisher=publisher)
                 except QuerySyntaxError as exc:
                     raise click.ClickException(f"{exc}\n{exc.pointer()}")
                 hits = library.search(node, limit=limit)
@@ -499,46 +488,13 @@ def export(obj: Context, query, limit, theme, since, until, doc, kind, match, ex
         pairs = [(record, passage) for record, passage in selected if passage is not None]
     else:
         pairs = []
-    text = _render_export(export_format, passages, style, records, doc_items, pairs, query)
+    text = cite.render_export(export_format, passages, style, records, doc_items, pairs, query)
     if output:
         output.write_text(text, encoding="utf-8")
         what = f"{len(pairs)} passages" if pairs and (passages or export_format == "markdown") else f"{len(records)} documents"
         click.echo(f"Wrote {what} to {output} ({export_format}).", err=True)
     else:
         click.echo(text, nl=False)
-
-
-def _render_export(export_format, passages, style, records, doc_items, pairs, query) -> str:
-    if passages and export_format in ("csl-json", "bibtex", "ris"):
-        items = [cite.csl_item(record, f"{record.citekey}-p{p.ordinal}", p) for record, p in pairs]
-    else:
-        items = list(doc_items.values())
-    if export_format == "csl-json":
-        return cite.export_csl_json(items) + "\n"
-    if export_format == "bibtex":
-        return cite.export_bibtex(items)
-    if export_format == "ris":
-        return cite.export_ris(items)
-    if export_format == "csv":
-        if passages:
-            doc_rows = {row["doc_id"]: row for row in _doc_rows(records.values(), doc_items.values())}
-            rows = [
-                {**doc_rows[record.id], "passage_id": p.id, "locator": cite.locator(p), "page": p.page, "page_end": p.page_end,
-                 "paragraph": p.paragraph, "citation": cite.short_citation(record, p), "quote": p.text,
-                 "themes": "; ".join(p.themes)}
-                for record, p in pairs
-            ]
-            return to_csv(rows, cite.CSV_PASSAGE_FIELDS) + "\n"
-        return to_csv(_doc_rows(records.values(), doc_items.values()), cite.CSV_DOC_FIELDS) + "\n"
-    # Markdown: a quote list with pinpoint citations, then the reference list.
-    chosen = style or "apa"
-    used = [doc_items[record_id] for record_id in dict.fromkeys(record.id for record, _p in pairs)] if pairs else list(doc_items.values())
-    in_text, references = cite.formatted(
-        used, chosen, [(doc_items[record.id]["id"], cite.locator_of(p)) for record, p in pairs], markup="markdown"
-    )
-    quotes = [(p.text, citation, p.id) for (record, p), citation in zip(pairs, in_text)]
-    title = f"Evidence: {query}" if query.strip() else "Evidence"
-    return cite.export_markdown(quotes, references, title if pairs else "References")
 
 
 @cli.command("cite")
@@ -634,8 +590,10 @@ def meta(obj: Context, ref, key, clear, **values):
 
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--pdf-engine", type=click.Choice(PDF_ENGINES), default="auto", show_default=True,
+              help="PDF text extractor (as for ingest).")
 @output_options(formats=("text", "json"))
-def extract(file: Path, output_format: str):
+def extract(file: Path, pdf_engine: str, output_format: str):
     """Print what evidex extracts from FILE, without indexing it.
 
     text: the pages, separated by form feeds. json: metadata and pages (index, label, text).
@@ -643,8 +601,8 @@ def extract(file: Path, output_format: str):
     from .extract import extract_path
 
     try:
-        document = extract_path(file)
-    except SourceError as exc:
+        document = extract_path(file, pdf_engine=pdf_engine)
+    except EvidexError as exc:
         raise _fail(exc)
     for warning in document.warnings:
         click.echo(f"Warning: {file}: {warning}", err=True)
@@ -681,20 +639,8 @@ def doc_dict(record: DocumentRecord) -> dict:
         "sources": list(record.sources), "extractor": record.extractor, "extractor_version": record.extractor_version,
         "retrieved_at": record.retrieved_at, "ingested_at": record.ingested_at, "snapshot": record.snapshot,
         "sha256": record.sha256, "external_id": record.external_id, "corrected": list(record.corrected),
-        "needs_review": review_reasons(record),
+        "needs_review": cite.review_reasons(record),
     }
-
-
-def review_reasons(record: DocumentRecord) -> list[str]:
-    """Citation fields that were guessed or are missing."""
-    reasons = [f"{field} guessed" for field in record.guessed if field in ("title", "author", "date")]
-    if not record.title:
-        reasons.append("no title")
-    if not (record.author or record.publisher or record.site_name):
-        reasons.append("no author/publisher")
-    if not record.date:
-        reasons.append("no date")
-    return sorted(set(reasons))
 
 
 @cli.command()
@@ -707,7 +653,7 @@ def docs(obj: Context, needs_review: bool, output_format: str):
         with obj.open() as library:
             records = library.catalog.documents()
             if needs_review:
-                records = [r for r in records if review_reasons(r)]
+                records = [r for r in records if cite.review_reasons(r)]
     except EvidexError as exc:
         raise _fail(exc)
     rows = [doc_dict(r) for r in records]
@@ -733,7 +679,7 @@ def docs(obj: Context, needs_review: bool, output_format: str):
             if needs_review:
                 headers.append("to check")
                 for cell, record in zip(cells, records):
-                    cell.append(", ".join(review_reasons(record)))
+                    cell.append(", ".join(cite.review_reasons(record)))
             click.echo(table(cells, headers, {5: 28, 6: 60}))
             click.echo(f"\n{len(records)} documents" + (' need review: correct them with "evidex meta DOC --title ... --author ... --date ..."' if needs_review else ""))
 
@@ -787,7 +733,7 @@ def show(obj: Context, ref: str, output_format: str):
             lines.append(f"{label:>10}: {value}")
     for source in record.sources:
         lines.append(f"{'source':>10}: {source}")
-    review = review_reasons(record)
+    review = cite.review_reasons(record)
     if review:
         lines.append(f"{'review':>10}: {', '.join(review)} (correct with evidex meta {record.id} --title/--author/--date ...)")
     if record.kind == "pdf":
@@ -849,17 +795,53 @@ def remove(obj: Context, refs):
 
 
 @cli.command()
+@click.option("--engine", type=click.Choice(ENGINES), default=None,
+              help="Convert the library to this full-text engine (default: keep its engine).")
 @click.pass_obj
-def reindex(obj: Context):
+def reindex(obj: Context, engine):
     """Rebuild the search index from the catalog alone."""
     started = time.monotonic()
     try:
         with obj.open(write=True, events=_CliEvents(quiet=True)) as library:
-            count = library.reindex()
+            count = library.reindex(engine)
             engine = library.engine_name
     except EvidexError as exc:
         raise _fail(exc)
     click.echo(f"Rebuilt the {engine} index from the catalog: {count} passages in {time.monotonic() - started:.1f}s.")
+
+
+# -- serve ------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Any address but a loopback one needs the access token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port to listen on.")
+@click.option("--token", default=None, metavar="TOKEN",
+              help="Require this access token on every request (one is generated when --host is not a loopback address).")
+@click.option("--open/--no-open", "open_browser", default=False, show_default=True, help="Open the app in a web browser.")
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, token: str | None, open_browser: bool):
+    """Search, read and cite the library in a web browser (needs the web extra: pip install 'evidex[web]')."""
+    try:
+        import uvicorn
+
+        from .web import create_app, resolve_token
+    except ImportError as exc:
+        raise click.ClickException(f"evidex serve needs the web extra ({exc.name} is missing): pip install 'evidex[web]'")
+    token = resolve_token(host, token)
+    app = create_app(obj.settings, host=host, token=token)
+    shown = f"[{host}]" if ":" in host else host
+    address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/" + (f"?token={token}" if token else "")
+    if not obj.settings.catalog_path.exists():
+        click.echo(f'Warning: no library at {obj.settings.index_dir} yet; run "evidex ingest FILE" and reload.', err=True)
+    click.echo(f"Serving {obj.settings.index_dir} at {address}  (Ctrl+C stops)", err=True)
+    if open_browser:
+        import threading
+        import webbrowser
+
+        threading.Timer(1.0, webbrowser.open, [address]).start()
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 if __name__ == "__main__":  # pragma: no cover

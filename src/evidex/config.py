@@ -10,6 +10,7 @@ from pathlib import Path
 from .errors import EvidexError
 
 DEFAULT_INDEX = "index"
+PDF_ENGINES = ("auto", "pypdf", "pdfium")
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class Settings:
     max_bytes: int = 50 * 1024 * 1024  # size cap for fetched URLs
     taxonomy: Path | None = None
     lock_timeout: float = 60.0  # how long a writer waits for another writer
+    engine: str | None = None  # full-text engine for a new library (an existing one keeps its own)
+    pdf_engine: str = "auto"  # pypdf | pdfium | auto (pdfium when installed)
 
     @classmethod
     def from_env(cls, index: str | os.PathLike | None = None, **overrides) -> "Settings":
@@ -52,9 +55,8 @@ class Settings:
     def catalog_path(self) -> Path:
         return self.index_dir / "catalog.sqlite"
 
-    @property
-    def engine_dir(self) -> Path:
-        return self.index_dir / "whoosh"
+    def engine_dir(self, engine: str) -> Path:
+        return self.index_dir / engine
 
     @property
     def snapshot_dir(self) -> Path:
@@ -66,7 +68,7 @@ class Settings:
 
 
 CONFIG_FILE = "config.toml"
-CONFIG_KEYS = ("taxonomy", "min_words", "max_words", "jobs", "timeout", "fetch_timeout", "max_bytes")
+CONFIG_KEYS = ("taxonomy", "min_words", "max_words", "jobs", "timeout", "fetch_timeout", "max_bytes", "pdf_engine")
 
 
 def read_config(index_dir: Path) -> dict:
@@ -86,6 +88,10 @@ def read_config(index_dir: Path) -> dict:
         if key == "taxonomy":
             taxonomy = Path(value)
             values[key] = taxonomy if taxonomy.is_absolute() else (Path(index_dir) / taxonomy)
+        elif key == "pdf_engine":
+            if value not in PDF_ENGINES:
+                raise EvidexError(f"{path}: pdf_engine must be one of {', '.join(PDF_ENGINES)}, not {value!r}")
+            values[key] = value
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             values[key] = value
         else:

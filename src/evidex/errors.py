@@ -52,6 +52,10 @@ class FetchError(SourceError):
     pass
 
 
+class ExtractorMissingError(EvidexError):
+    """An extractor the user asked for is not installed."""
+
+
 class NoIndexError(EvidexError):
     def __init__(self, index_dir: str):
         super().__init__(f'No index at {index_dir}. Run "evidex ingest FILE" first')

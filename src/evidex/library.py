@@ -22,9 +22,9 @@ from typing import Iterable, Iterator
 
 from . import _workers, analysis, query as q
 from .catalog import Catalog
-from .cite import short_citation
+from .cite import publisher_name, short_citation
 from .config import Settings
-from .engines import DEFAULT_ENGINE, IndexEntry, open_engine
+from .engines import DEFAULT_ENGINE, FACETS, EngineUnavailable, IndexEntry, IndexOutdated, open_engine
 from .errors import (
     EvidexError,
     IndexBusyError,
@@ -85,12 +85,19 @@ class Library:
             index_dir.mkdir(parents=True, exist_ok=True)
             self._acquire_lock()
         self.catalog = Catalog(settings.catalog_path)
-        self.engine_name = self.catalog.get_meta("engine") or DEFAULT_ENGINE
+        stored = self.catalog.get_meta("engine")
+        if stored and settings.engine and settings.engine != stored:
+            self.close()
+            raise EvidexError(
+                f"The library in {index_dir} uses the {stored} engine, not {settings.engine}",
+                f'Run "evidex reindex --engine {settings.engine}" to convert it',
+            )
+        self.engine_name = stored or settings.engine or DEFAULT_ENGINE
         self._engine = None
         self._taxonomy: Taxonomy | None = None
         self._orphans: set[str] = set()
         if write:
-            if self.catalog.get_meta("engine") is None:
+            if stored is None:
                 self.catalog.set_meta("engine", self.engine_name)
             self.engine  # a new library gets its (empty) index now; a damaged one is rebuilt
             self.recover()
@@ -139,15 +146,20 @@ class Library:
     @property
     def engine(self):
         if self._engine is None:
-            path = self.settings.engine_dir
+            path = self.settings.engine_dir(self.engine_name)
+            problem = "missing"
             try:
                 self._engine = open_engine(self.engine_name, path, create=False) if path.exists() else None
+            except EngineUnavailable as exc:
+                raise _unavailable(self.engine_name, exc) from exc
+            except IndexOutdated:
+                problem = "from an older evidex"
             except Exception:
-                self._engine = None
+                problem = "damaged"
             if self._engine is None:
                 if not self.write:
                     raise EvidexError(
-                        f"The search index in {self.settings.index_dir} is missing or damaged",
+                        f"The search index in {self.settings.index_dir} is {problem}",
                         'Run "evidex reindex" to rebuild it from the catalog',
                     )
                 self._rebuild_engine(self.engine_name)
@@ -206,8 +218,8 @@ class Library:
         try:
             for job, result in results:
                 if isinstance(result, tuple):
-                    document, passages = result
-                    self._store(job, document, passages, batch, report)
+                    document, passages, bodies = result
+                    self._store(job, document, passages, bodies, batch, report)
                 else:
                     message, warning = _failure_message(job.location, result)
                     if warning:
@@ -332,7 +344,9 @@ class Library:
                 self.remove(doc_id)
         self._orphans.clear()
 
-    def _store(self, job: Job, document: Document, passages: list[Passage], batch: "_Batch", report: IngestReport) -> None:
+    def _store(
+        self, job: Job, document: Document, passages: list[Passage], bodies: list[str], batch: "_Batch", report: IngestReport
+    ) -> None:
         doc_id = job.doc_id
         known = self.catalog.doc_for_sha(document.sha256)
         if known is not None and known["id"] != doc_id and (doc_id is not None or not job.force):
@@ -357,7 +371,7 @@ class Library:
                 doc_id = self.catalog.new_doc_id(document.sha256)
         passages = _renumber(passages, doc_id)
         self.catalog.write_document(doc_id, document, passages, job.location)
-        batch.add(doc_id, passages)
+        batch.add(doc_id, passages, bodies)
         report.ingested.append(job.location)
         report.passages += len(passages)
         for warning in document.warnings:
@@ -377,28 +391,38 @@ class Library:
         if record is not None and record.snapshot and not self.catalog.uses_snapshot(record.snapshot):
             (self.settings.index_dir / record.snapshot).unlink(missing_ok=True)  # the saved web page
 
+    def index_entries(self, states: tuple[str, ...] = ("ready",)) -> Iterator[IndexEntry]:
+        """What the engine holds for each passage, made from the catalog alone."""
+        record = None
+        for passage, _row in self.catalog.iter_passages(states=states):
+            if record is None or record.id != passage.doc_id:
+                record = self.catalog.document(passage.doc_id)
+            yield _entry(passage, record)
+
     def reindex(self, engine_name: str | None = None) -> int:
         name = engine_name or self.engine_name
         count = self._rebuild_engine(name)
         if name != self.engine_name:
+            previous = self.settings.engine_dir(self.engine_name)
             self.catalog.set_meta("engine", name)
             self.engine_name = name
+            shutil.rmtree(previous, ignore_errors=True)  # readers now open the new engine
         return count
 
     def _rebuild_engine(self, name: str) -> int:
         """Build a fresh engine index from the catalog beside the old one, then swap it in."""
-        final = self.settings.engine_dir
+        final = self.settings.engine_dir(name)
         building = final.with_name(final.name + ".new")
         old = final.with_name(final.name + ".old")
         shutil.rmtree(building, ignore_errors=True)
-        engine = open_engine(name, building, create=True)
+        try:
+            engine = open_engine(name, building, create=True)
+        except EngineUnavailable as exc:
+            raise _unavailable(name, exc) from exc
         count = 0
         with engine.writer() as writer:
-            record = None
-            for passage, _row in self.catalog.iter_passages(states=("ready", "pending")):
-                if record is None or record.id != passage.doc_id:
-                    record = self.catalog.document(passage.doc_id)
-                writer.add(_entry(passage, record))
+            for entry in self.index_entries(states=("ready", "pending")):
+                writer.add(entry)
                 count += 1
         shutil.rmtree(old, ignore_errors=True)
         if final.exists():
@@ -485,12 +509,33 @@ class Library:
         assert record is not None
         return record
 
+    def facets(self, node: q.Node) -> dict[str, list[tuple[str | int, str, int]]]:
+        """Matching passages counted per theme, year, kind and publisher: (value, label, count),
+        most first. The value is what a filter takes; the label is what a reader is shown."""
+        counts = self.engine.facets(node)
+        publishers: dict[str, str] = {}
+        if counts.get("publisher"):
+            for record in self.catalog.documents():
+                name = facet_publisher(record)
+                if name:
+                    publishers.setdefault(q.publisher_key(name), name)
+        labels = {"theme": {t.key: t.label for t in self.taxonomy.themes}, "publisher": publishers}
+        found = {}
+        for name in FACETS:
+            values = counts.get(name, {})
+            named = labels.get(name, {})
+            order = (lambda item: -item[0]) if name == "year" else (lambda item: (-item[1], str(item[0])))
+            found[name] = [(value, named.get(value, str(value)), count) for value, count in sorted(values.items(), key=order)]
+        return found
+
     def search(
         self,
         node: q.Node,
         limit: int = 10,
+        offset: int = 0,
     ) -> list[Hit]:
-        ranked = self.engine.search(node, limit=limit + 20)
+        """The best hits from offset on (offset=20, limit=10: hits 21 to 30)."""
+        ranked = self.engine.search(node, limit=offset + limit + 20)
         passages = self.catalog.passages([r.passage_id for r in ranked])
         wanted = q.highlights(node)
         records: dict[str, DocumentRecord | None] = {}
@@ -515,9 +560,9 @@ class Library:
                     citation=short_citation(record, pinpointed),
                 )
             )
-            if len(hits) >= limit:
+            if len(hits) >= offset + limit:
                 break
-        return hits
+        return hits[offset:]
 
 
 class _Batch:
@@ -526,12 +571,12 @@ class _Batch:
     def __init__(self, library: Library):
         self.library = library
         self.doc_ids: list[str] = []
-        self.entries: list[tuple[str, list[Passage]]] = []
+        self.entries: list[tuple[str, list[Passage], list[str]]] = []
         self.size = 0
         self.started = time.monotonic()
 
-    def add(self, doc_id: str, passages: list[Passage]) -> None:
-        self.entries.append((doc_id, passages))
+    def add(self, doc_id: str, passages: list[Passage], bodies: list[str]) -> None:
+        self.entries.append((doc_id, passages, bodies))
         self.size += len(passages)
 
     def maybe_commit(self) -> None:
@@ -543,26 +588,28 @@ class _Batch:
             return
         catalog = self.library.catalog
         with self.library.engine.writer() as writer:
-            for doc_id, passages in self.entries:
+            for doc_id, passages, bodies in self.entries:
                 record = catalog.document(doc_id)
                 writer.delete_document(doc_id)
-                for passage in passages:
-                    writer.add(_entry(passage, record))
-        catalog.mark_ready(doc_id for doc_id, _ in self.entries)
+                for passage, body in zip(passages, bodies):
+                    writer.add(_entry(passage, record, body))
+        catalog.mark_ready(doc_id for doc_id, _passages, _bodies in self.entries)
         self.entries.clear()
         self.size = 0
         self.started = time.monotonic()
 
 
 def _process(job: Job, settings: Settings, taxonomy: Taxonomy):
-    """In a worker: extract one source, split it into passages, tag themes."""
+    """In a worker: extract one source, split it into passages, tag themes, and analyse each
+    passage's text for the engine (stemming is the costly part of indexing: it runs here, in
+    parallel, not in the single writer)."""
     if job.record is not None:
         document = record_document(job.record, job.location, job.sha256)
     elif is_url(job.location):
         document = extract_url(job.location, settings)
     else:
         data = Path(job.location).read_bytes()
-        document = extract_bytes(data, job.location, sha256=job.sha256 or sha256_of(data))
+        document = extract_bytes(data, job.location, sha256=job.sha256 or sha256_of(data), pdf_engine=settings.pdf_engine)
     doc_id = job.doc_id or document.sha256[:12]
     passages = split_passages(document, doc_id, settings.min_words, settings.max_words)
     if not passages:
@@ -575,7 +622,7 @@ def _process(job: Job, settings: Settings, taxonomy: Taxonomy):
         tagged.append(
             replace(passage, themes=tuple(sorted(tags)), theme_evidence={k: v.as_dict() for k, v in sorted(tags.items())})
         )
-    return document, tagged
+    return document, tagged, [analysis.index_text(p.text) for p in tagged]
 
 
 def pinpoint(passage: Passage, spans: list[tuple[int, int]]) -> Passage:
@@ -597,6 +644,10 @@ def _renumber(passages: list[Passage], doc_id: str) -> list[Passage]:
     if all(p.doc_id == doc_id for p in passages):
         return passages
     return [replace(p, doc_id=doc_id, id=passage_id(doc_id, p.ordinal)) for p in passages]
+
+
+def _unavailable(name: str, exc: Exception) -> EvidexError:
+    return EvidexError(f"This library uses the {name} engine, which is not installed ({exc})", f"Run: pip install 'evidex[{name}]'")
 
 
 def _failure_message(location: str, result) -> tuple[str, bool]:
@@ -626,6 +677,11 @@ def _matches(relative: Path, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatch(text, p) or fnmatch.fnmatch(relative.name, p) for p in patterns)
 
 
+def facet_publisher(record: DocumentRecord) -> str | None:
+    """Who published a document, as search filters and facets name it (a web page: its site)."""
+    return publisher_name(record) or record.site_name
+
+
 def date_number(date: str | None) -> int | None:
     if not date or not date[:4].isdigit():
         return None
@@ -634,16 +690,17 @@ def date_number(date: str | None) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
-def _entry(passage: Passage, record: DocumentRecord | None) -> IndexEntry:
+def _entry(passage: Passage, record: DocumentRecord | None, body: str | None = None) -> IndexEntry:
     title = record.title if record else ""
     date = record.date if record else None
     return IndexEntry(
         passage_id=passage.id,
         doc_id=passage.doc_id,
-        body=analysis.index_text(passage.text),
+        body=body if body is not None else analysis.index_text(passage.text),
         title=analysis.index_text(title or ""),
         themes=passage.themes,
         kind=record.kind if record else "",
+        publisher=q.publisher_key(facet_publisher(record) if record else None),
         year=record.year if record else None,
         date=date_number(date),
     )

@@ -6,6 +6,7 @@
     prefix*               any word starting with prefix
     (a OR b) c            grouping
     theme:ai  kind:pdf|html|text  doc:DOC_ID  year:2023  year:2021..2025  year:2021..  year:..2020
+    publisher:"Internet Watch Foundation"   (the whole name, any case)
 
 With strict=False (batch and natural-language input) nothing is an error: stray quotes,
 brackets and operators are read as plain words.
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from . import analysis
 from .errors import QuerySyntaxError
 
-FIELDS = ("theme", "year", "doc", "kind")
+FIELDS = ("theme", "year", "doc", "kind", "publisher")
 KINDS = ("pdf", "html", "text")
 MUST, SHOULD, MUST_NOT = "must", "should", "must_not"
 
@@ -46,8 +47,13 @@ class Prefix:
 
 @dataclass(frozen=True)
 class Filter:
-    field: str  # theme | kind | doc
+    field: str  # theme | kind | doc | publisher (its publisher_key)
     value: str
+
+
+def publisher_key(name: str | None) -> str:
+    """How a publisher is matched and counted: case and spacing do not matter."""
+    return " ".join((name or "").casefold().split())
 
 
 @dataclass(frozen=True)
@@ -300,10 +306,18 @@ class _Parser:
                 return None
         if name == "theme":
             value = value.lower()
+        if name == "publisher":
+            value = publisher_key(value)
         return Filter(name, value)
 
 
-_EXAMPLES = {"theme": "theme:sextortion", "year": "year:2023 or year:2021..2025", "doc": "doc:3f2a9c1b", "kind": "kind:pdf"}
+_EXAMPLES = {
+    "theme": "theme:sextortion",
+    "year": "year:2023 or year:2021..2025",
+    "doc": "doc:3f2a9c1b",
+    "kind": "kind:pdf",
+    "publisher": 'publisher:"Internet Watch Foundation"',
+}
 
 
 def _merge(a: Node, b: Node) -> Node:
@@ -319,6 +333,27 @@ def _merge(a: Node, b: Node) -> Node:
 def parse(query: str, *, strict: bool = True, match_all: bool = False) -> Node:
     """Parse a query. Raises QuerySyntaxError (strict only) with the column of the problem."""
     return _Parser(query, strict, match_all).parse()
+
+
+def filters(
+    themes=(),
+    year_low: int | None = None,
+    year_high: int | None = None,
+    doc: str | None = None,
+    kind: str | None = None,
+    publisher: str | None = None,
+) -> list[Node]:
+    """The filter nodes for options given outside the query text (--theme, --since, a web form)."""
+    found: list[Node] = [Filter("theme", t.lower()) for t in themes]
+    if year_low is not None or year_high is not None:
+        found.append(YearRange(year_low, year_high))
+    if doc:
+        found.append(Filter("doc", doc))
+    if kind:
+        found.append(Filter("kind", kind.lower()))
+    if publisher:
+        found.append(Filter("publisher", publisher_key(publisher)))
+    return found
 
 
 def with_filters(node: Node, filters: list[Node]) -> Node:

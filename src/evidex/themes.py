@@ -15,6 +15,7 @@ theme's threshold; each term counts fully once and half for each repeat, up to m
 
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 from dataclasses import dataclass
@@ -94,6 +95,9 @@ class Taxonomy:
     def __init__(self, themes: tuple[Theme, ...], source: str):
         self.themes = themes
         self.source = source
+        patterns = [p for theme in themes for p in theme.exclude]
+        # every theme's exclusions in one pass over a text (each of them is a case-blind phrase)
+        self._exclude = re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE) if patterns else None
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -145,23 +149,19 @@ class Taxonomy:
     # -- tagging ----------------------------------------------------------------------------
     def tag(self, text: str) -> dict[str, Evidence]:
         """Themes of a text, each with the evidence that matched and a score."""
-        masked = text
-        for theme in self.themes:
-            for pattern in theme.exclude:
-                masked = pattern.sub(lambda m: " " * len(m.group(0)), masked)
+        masked = self._exclude.sub(lambda m: " " * len(m.group(0)), text) if self._exclude else text
         found = analysis.tokens(masked)
-        stems = [stem for stem, _s, _e in found]
-        folded = [analysis.fold(masked[s:e]) for _stem, s, e in found]
+        words = _Words([stem for stem, _s, _e in found], [analysis.fold(masked[s:e]) for _stem, s, e in found])
         result: dict[str, Evidence] = {}
         for theme in self.themes:
             counts: dict[str, int] = {}
             weights: dict[str, float] = {}
             for rule in theme.rules:
-                n = len(_unsuppressed(theme, rule.term, _positions(stems, folded, rule.stems), stems, folded))
+                n = len(_unsuppressed(theme, rule.term, words.positions(rule.stems), words))
                 if n:
                     counts[rule.term], weights[rule.term] = n, rule.weight
             for rule in theme.prefixes:
-                n = len(_unsuppressed(theme, rule.term, _positions(stems, folded, rule.prefix), stems, folded))
+                n = len(_unsuppressed(theme, rule.term, words.positions(rule.prefix), words))
                 if n:
                     counts[rule.term], weights[rule.term] = n, rule.weight
             for rule in theme.patterns:
@@ -169,7 +169,7 @@ class Taxonomy:
                 if n:
                     counts[rule.term], weights[rule.term] = n, rule.weight
             for rule in theme.cooccur:
-                n = _cooccurrences(stems, folded, rule, theme)
+                n = _cooccurrences(words, rule, theme)
                 if n:
                     counts[rule.label], weights[rule.label] = n, rule.weight
             if not counts:
@@ -181,36 +181,56 @@ class Taxonomy:
         return result
 
 
-def _positions(stems: list[str], folded: list[str], alternative: Alternative) -> list[int]:
-    """Token positions where a stem sequence (or a folded-word prefix) starts."""
-    if isinstance(alternative, str):
-        return [i for i, word in enumerate(folded) if word.startswith(alternative)]
-    n = len(alternative)
-    first = alternative[0]
-    return [i for i, stem in enumerate(stems) if stem == first and tuple(stems[i : i + n]) == alternative]
+class _Words:
+    """A text's tokens (stems and folded words), indexed once so that each of the taxonomy's
+    many rules finds its places without scanning the whole text again."""
+
+    def __init__(self, stems: list[str], folded: list[str]):
+        self.stems = stems
+        self.by_stem: dict[str, list[int]] = {}
+        self.by_word: dict[str, list[int]] = {}
+        for i, (stem, word) in enumerate(zip(stems, folded)):
+            self.by_stem.setdefault(stem, []).append(i)
+            self.by_word.setdefault(word, []).append(i)
+        self.words = sorted(self.by_word)  # a prefix's words are one run of this list
+        self.found: dict[Alternative, list[int]] = {}
+
+    def positions(self, alternative: Alternative) -> list[int]:
+        """Token positions where a stem sequence (or a folded-word prefix) starts."""
+        if alternative not in self.found:
+            if isinstance(alternative, str):
+                start = bisect.bisect_left(self.words, alternative)
+                end = bisect.bisect_left(self.words, alternative + "\U0010ffff", start)
+                places = sorted(p for word in self.words[start:end] for p in self.by_word[word])
+            else:
+                n = len(alternative)
+                places = [i for i in self.by_stem.get(alternative[0], ()) if tuple(self.stems[i : i + n]) == alternative]
+            self.found[alternative] = places
+        return self.found[alternative]
+
 
 
 def _near(places: list[int], others: list[int], window: int) -> list[int]:
     return [p for p in places if any(abs(p - o) <= window for o in others)]
 
 
-def _unsuppressed(theme: Theme, term: str, places: list[int], stems: list[str], folded: list[str]) -> list[int]:
+def _unsuppressed(theme: Theme, term: str, places: list[int], words: "_Words") -> list[int]:
     for rule in theme.suppress:
         if places and term in rule.terms:
-            blockers = [p for alternative in rule.near for p in _positions(stems, folded, alternative)]
+            blockers = [p for alternative in rule.near for p in words.positions(alternative)]
             hit = set(_near(places, blockers, rule.window))
             places = [p for p in places if p not in hit]
     return places
 
 
-def _cooccurrences(stems: list[str], folded: list[str], rule: Cooccur, theme: Theme) -> int:
+def _cooccurrences(words: "_Words", rule: Cooccur, theme: Theme) -> int:
     """How many words of the first group have a word of every other group within
     rule.window words (the first group's words can be suppressed by the rule's label)."""
     per_group = []
     for number, group in enumerate(rule.groups):
-        places = sorted(p for alternative in group for p in _positions(stems, folded, alternative))
+        places = sorted(p for alternative in group for p in words.positions(alternative))
         if number == 0:
-            places = _unsuppressed(theme, rule.label, places, stems, folded)
+            places = _unsuppressed(theme, rule.label, places, words)
         if not places:
             return 0
         per_group.append(places)

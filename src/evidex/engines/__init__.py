@@ -1,8 +1,11 @@
 """Full-text engines behind one small interface. The catalog is the truth; an engine only ranks.
 
 An engine indexes, per passage: its id, its document id, the stems of its text and of its
-document's title (from evidex.analysis), its themes, the document kind, and the year/date.
-It answers a parsed query (evidex.query) with (passage_id, score) pairs, best first.
+document's title (from evidex.analysis), its themes, the document kind, its publisher (as
+query.publisher_key) and the year/date. It answers a parsed query (evidex.query) with
+(passage_id, score) pairs, best first, and counts the matches per facet value.
+
+Every engine must pass tests/test_engines.py, the conformance suite run against each of them.
 """
 
 from __future__ import annotations
@@ -14,7 +17,16 @@ from typing import Protocol
 from ..query import Node
 
 DEFAULT_ENGINE = "whoosh"
-ENGINES = ("whoosh",)
+ENGINES = ("whoosh", "tantivy")
+FACETS = ("theme", "year", "kind", "publisher")  # what Engine.facets counts
+
+
+class EngineUnavailable(Exception):
+    """The engine's library is not installed."""
+
+
+class IndexOutdated(Exception):
+    """The index on disk was built by an older evidex (a missing field): rebuild it."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +37,7 @@ class IndexEntry:
     title: str  # analysed title
     themes: tuple[str, ...]
     kind: str
+    publisher: str  # query.publisher_key of the publisher (or site name), "" if none
     year: int | None
     date: int | None  # YYYYMMDD, partial dates at their first day
 
@@ -46,13 +59,21 @@ class Engine(Protocol):
 
     def writer(self): ...  # a context manager yielding an EngineWriter; commits only on success
     def search(self, node: Node, limit: int) -> list[Ranked]: ...
+    def facets(self, node: Node) -> dict[str, dict[str | int, int]]: ...  # FACETS -> value -> passages
     def count(self) -> int: ...
     def document_ids(self) -> set[str]: ...
 
 
 def open_engine(name: str, path: Path, create: bool = False) -> Engine:
+    """Open (or create) the index at path. Raises FileNotFoundError, IndexOutdated or EngineUnavailable."""
     if name == "whoosh":
         from ._whoosh import WhooshEngine
 
         return WhooshEngine(path, create=create)
+    if name == "tantivy":
+        try:
+            from ._tantivy import TantivyEngine
+        except ImportError as exc:
+            raise EngineUnavailable(f"the tantivy engine needs the tantivy package ({exc})") from exc
+        return TantivyEngine(path, create=create)
     raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")

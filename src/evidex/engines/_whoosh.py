@@ -7,15 +7,14 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh import sorting
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.scoring import BM25F
 
-from .. import analysis
 from .. import query as q
-from . import IndexEntry, Ranked
-
-TITLE_BOOST = 0.3  # the document title adds to a passage's score (tuned on SciFact)
+from . import IndexEntry, IndexOutdated, Ranked
+from ._compile import Compiler
 
 
 def _schema() -> Schema:
@@ -27,6 +26,7 @@ def _schema() -> Schema:
         title=TEXT(analyzer=words, phrase=True),
         themes=KEYWORD(commas=True, lowercase=True),
         kind=ID(),
+        publisher=ID(),
         year=NUMERIC(int, bits=32, signed=False),
         date=NUMERIC(int, bits=32, signed=False),
     )
@@ -42,6 +42,9 @@ class WhooshEngine:
             self._index = whoosh_index.create_in(str(self.path), _schema())
         elif whoosh_index.exists_in(str(self.path)):
             self._index = whoosh_index.open_dir(str(self.path))
+            missing = set(_schema().names()) - set(self._index.schema.names())
+            if missing:
+                raise IndexOutdated(f"the index has no {', '.join(sorted(missing))} field")
         else:
             raise FileNotFoundError(f"no Whoosh index in {self.path}")
 
@@ -65,12 +68,39 @@ class WhooshEngine:
             results = searcher.search(compiled, limit=limit)
             return [Ranked(hit["passage_id"], hit["doc_id"], float(hit.score or 0.0)) for hit in results]
 
+    def facets(self, node: q.Node) -> dict[str, dict[str | int, int]]:
+        compiled = compile_query(node)
+        counts: dict[str, dict[str | int, int]] = {name: {} for name in _FACET_FIELDS}
+        if compiled is None:
+            return counts
+        groups = {
+            name: sorting.FieldFacet(field, allow_overlap=(name == "theme"))
+            for name, field in _FACET_FIELDS.items()
+        }
+        with self._index.searcher() as searcher:
+            results = searcher.search(compiled, limit=1, groupedby=groups, maptype=sorting.Count)
+            for name in _FACET_FIELDS:
+                for value, count in results.groups(name).items():
+                    if value not in (None, ""):
+                        counts[name][value.decode() if isinstance(value, bytes) else value] = count
+        return counts
+
     def count(self) -> int:
         return self._index.doc_count()
 
     def document_ids(self) -> set[str]:
+        found = set()
         with self._index.searcher() as searcher:
-            return {value.decode() if isinstance(value, bytes) else value for value in searcher.lexicon("doc_id")}
+            reader = searcher.reader()
+            for value in searcher.lexicon("doc_id"):
+                # the term list keeps a deleted document's id until segments merge
+                postings = searcher.postings("doc_id", value)
+                if any(not reader.is_deleted(docnum) for docnum in postings.all_ids()):
+                    found.add(value.decode() if isinstance(value, bytes) else value)
+        return found
+
+
+_FACET_FIELDS = {"theme": "themes", "year": "year", "kind": "kind", "publisher": "publisher"}
 
 
 class _Writer:
@@ -88,6 +118,7 @@ class _Writer:
             title=entry.title,
             themes=",".join(entry.themes),
             kind=entry.kind,
+            publisher=entry.publisher,
         )
         if entry.year is not None:
             fields["year"] = entry.year
@@ -96,88 +127,35 @@ class _Writer:
         self._writer.add_document(**fields)
 
 
-def _text_query(stems: tuple[str, ...], phrase: bool) -> wq.Query:
-    """Words must be in the passage; the same words in the document title add to the score."""
-    if len(stems) == 1:
-        body, title = wq.Term("body", stems[0]), wq.Term("title", stems[0], boost=TITLE_BOOST)
-    elif phrase:
-        body, title = wq.Phrase("body", list(stems)), wq.Phrase("title", list(stems), boost=TITLE_BOOST)
-    else:
-        return wq.And([_text_query((s,), False) for s in stems])
-    return wq.AndMaybe(body, title)
+class _WhooshBuilder:
+    def term(self, field: str, value: str, boost: float = 1.0) -> wq.Query:
+        return wq.Term(field, value, boost=boost)
+
+    def phrase(self, field: str, stems: list[str], boost: float = 1.0) -> wq.Query:
+        return wq.Phrase(field, stems, boost=boost)
+
+    def prefix(self, field: str, prefix: str, boost: float = 1.0) -> wq.Query:
+        return wq.Prefix(field, prefix, boost=boost)
+
+    def year_range(self, low: int | None, high: int | None) -> wq.Query:
+        return wq.NumericRange("year", low, high)
+
+    def every(self) -> wq.Query:
+        return wq.Every()
+
+    def all_of(self, parts: list[wq.Query]) -> wq.Query:
+        return wq.And(parts)
+
+    def any_of(self, parts: list[wq.Query]) -> wq.Query:
+        return wq.Or(parts)
+
+    def and_maybe(self, required: wq.Query, optional: wq.Query) -> wq.Query:
+        return wq.AndMaybe(required, optional)
+
+    def and_not(self, positive: wq.Query, negative: wq.Query) -> wq.Query:
+        return wq.AndNot(positive, negative)
 
 
 def compile_query(node: q.Node) -> wq.Query | None:
     """Turn an evidex query tree into a Whoosh query (None: matches nothing useful)."""
-    if isinstance(node, q.Everything):
-        return wq.Every()
-    if isinstance(node, q.Terms):
-        stems = node.stems
-        if len(stems) > 1:  # "end-to-end", "AI-generated": the parts in order
-            return _text_query(stems, phrase=True)
-        return _text_query(stems, phrase=False)
-    if isinstance(node, q.Phrase):
-        return _text_query(node.stems, phrase=True)
-    if isinstance(node, q.Prefix):
-        return wq.AndMaybe(wq.Prefix("body", node.prefix), wq.Prefix("title", node.prefix, boost=TITLE_BOOST))
-    if isinstance(node, q.Filter):
-        if node.field == "theme":
-            return wq.Term("themes", node.value)
-        if node.field == "kind":
-            return wq.Term("kind", node.value)
-        if node.field == "doc":
-            return wq.Or([wq.Term("doc_id", node.value), wq.Prefix("doc_id", node.value)]) if len(node.value) >= 4 else wq.Term("doc_id", node.value)
-    if isinstance(node, q.YearRange):
-        return wq.NumericRange("year", node.low, node.high)
-    if isinstance(node, q.Any):
-        parts = [p for p in (compile_query(c) for c in node.children) if p is not None]
-        return wq.Or(parts) if parts else None
-    if isinstance(node, q.Group):
-        return _compile_group(node)
-    raise TypeError(f"cannot compile {node!r}")
-
-
-def _compile_group(node: q.Group) -> wq.Query | None:
-    must, should, must_not = [], [], []
-    only_stopwords = all(
-        isinstance(c.node, q.Terms) and all(s in analysis.STOPWORDS for s in c.node.stems)
-        for c in node.clauses
-        if c.occur == q.SHOULD
-    )
-    plain_words: list[str] = []  # ranked single words: one flat OR over body, one over title
-    for clause in node.clauses:
-        single = isinstance(clause.node, q.Terms) and len(clause.node.stems) == 1
-        if single and clause.occur == q.SHOULD:
-            stem = clause.node.stems[0]
-            if stem in analysis.STOPWORDS and not only_stopwords:
-                continue  # "the", "of" in a ranked query add noise, not meaning
-            if stem not in plain_words:
-                plain_words.append(stem)
-            continue
-        compiled = compile_query(clause.node)
-        if compiled is None:
-            continue
-        {q.MUST: must, q.SHOULD: should, q.MUST_NOT: must_not}[clause.occur].append(compiled)
-    if plain_words:
-        body = wq.Or([wq.Term("body", w) for w in plain_words])
-        title = wq.Or([wq.Term("title", w, boost=TITLE_BOOST) for w in plain_words])
-        should.append(wq.AndMaybe(body, title))
-    # Filters (theme:, year:, ...) narrow a ranked query but do not replace its words: when
-    # the only required clauses are filters, at least one of the ranked words must match.
-    text_required = any(c.occur == q.MUST and not isinstance(c.node, (q.Filter, q.YearRange)) for c in node.clauses)
-    if must and should and not text_required:
-        must.append(wq.Or(should) if len(should) > 1 else should[0])
-        positive = wq.And(must)
-    elif must:
-        positive = wq.And(must) if len(must) > 1 else must[0]
-        if should:
-            positive = wq.AndMaybe(positive, wq.Or(should))
-    elif should:
-        positive = wq.Or(should) if len(should) > 1 else should[0]
-    elif must_not:
-        positive = wq.Every()
-    else:
-        return None
-    if must_not:
-        positive = wq.AndNot(positive, wq.Or(must_not) if len(must_not) > 1 else must_not[0])
-    return positive
+    return Compiler(_WhooshBuilder()).compile(node)

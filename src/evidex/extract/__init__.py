@@ -51,7 +51,9 @@ def detect_kind(name: str, data: bytes, content_type: str = "") -> str:
     raise UnsupportedSourceError(name, f"not a file type evidex reads ({suffix or 'no extension'})")
 
 
-def extract_bytes(data: bytes, name: str, *, sha256: str | None = None, url: str | None = None, content_type: str = "") -> Document:
+def extract_bytes(
+    data: bytes, name: str, *, sha256: str | None = None, url: str | None = None, content_type: str = "", pdf_engine: str = "auto"
+) -> Document:
     """Extract one document from its bytes. `name` is the file path or URL it came from."""
     if name.lower().endswith(".gz") or data[:2] == b"\x1f\x8b":
         try:
@@ -68,7 +70,7 @@ def extract_bytes(data: bytes, name: str, *, sha256: str | None = None, url: str
     if kind == "pdf":
         from .pdf import extract_pdf
 
-        return extract_pdf(data, name, sha256)
+        return extract_pdf(data, name, sha256, engine=pdf_engine)
     if kind == "html":
         from .html import extract_html
 
@@ -78,7 +80,7 @@ def extract_bytes(data: bytes, name: str, *, sha256: str | None = None, url: str
     return extract_text(data, name, sha256)
 
 
-def extract_path(path: Path) -> Document:
+def extract_path(path: Path, pdf_engine: str = "auto") -> Document:
     name = str(path)
     try:
         data = path.read_bytes()
@@ -90,7 +92,7 @@ def extract_path(path: Path) -> Document:
         raise SourceError(name, "permission denied") from exc
     except OSError as exc:
         raise SourceError(name, f"cannot read ({exc.strerror or exc})") from exc
-    return extract_bytes(data, name)
+    return extract_bytes(data, name, pdf_engine=pdf_engine)
 
 
 def extract_url(url: str, settings: Settings) -> Document:
@@ -110,5 +112,7 @@ def extract_url(url: str, settings: Settings) -> Document:
         tmp = target.with_suffix(target.suffix + ".tmp")
         tmp.write_bytes(fetched.data)
         tmp.replace(target)
-    document = extract_bytes(fetched.data, url, sha256=sha256, url=fetched.url, content_type=fetched.content_type)
+    document = extract_bytes(
+        fetched.data, url, sha256=sha256, url=fetched.url, content_type=fetched.content_type, pdf_engine=settings.pdf_engine
+    )
     return replace(document, url=fetched.url, retrieved_at=fetched.retrieved_at, snapshot=str(snapshot))

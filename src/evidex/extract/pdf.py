@@ -1,4 +1,5 @@
-"""PDF extraction with pypdf: text per page, printed page labels, metadata, cleanup."""
+"""PDF extraction: text per page (pypdfium2 when installed, else pypdf), printed page labels and
+metadata (always pypdf), cleanup. A page whose text looks broken is taken from the other extractor."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pypdf
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError, PyPdfError
 
-from ..errors import CorruptSourceError, EncryptedPdfError, NoTextError
+from ..errors import EvidexError, CorruptSourceError, EncryptedPdfError, ExtractorMissingError, NoTextError
 from ..models import Document, Page
 from . import _clean
 
@@ -23,7 +24,180 @@ _BAD_TITLE = re.compile(
 _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 
 
-def extract_pdf(data: bytes, source: str, sha256: str) -> Document:
+PDF_ENGINES = ("pypdf", "pdfium")
+_GLUED = re.compile(r"[^\W\d_]{25,}")  # 25+ letters in a row: words run together
+_SUSPECT_CHARS = re.compile("[\ufffd\ue000-\uf8ff\x00-\x08\x0b\x0e-\x1f]")  # lost glyphs, private use, controls
+
+
+def pdfium_available() -> bool:
+    try:
+        import pypdfium2  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def choose_engine(wanted: str = "auto") -> str:
+    """auto: pdfium when pypdfium2 is installed, else pypdf."""
+    if wanted == "auto":
+        return "pdfium" if pdfium_available() else "pypdf"
+    if wanted == "pdfium" and not pdfium_available():
+        raise ExtractorMissingError("--pdf-engine pdfium needs pypdfium2", "Run: pip install 'evidex[pdfium]'")
+    return wanted
+
+
+def page_problem(text: str) -> str | None:
+    """Why a page's extracted text looks broken (None: it looks fine)."""
+    if not text.strip():
+        return "empty"
+    letters = sum(ch.isalpha() for ch in text)
+    if len(_SUSPECT_CHARS.findall(text)) > max(3, 0.01 * len(text)):
+        return "lost glyphs"
+    words = text.split()
+    if len(words) >= 20 and sum(len(m) for m in _GLUED.findall(text)) > 0.15 * max(letters, 1):
+        return "glued words"
+    return None
+
+
+def _worse(a: str | None, b: str | None) -> bool:
+    """Whether problem a is worse than problem b (None: no problem)."""
+    rank = {None: 0, "glued words": 1, "lost glyphs": 2, "empty": 3}
+    return rank[a] > rank[b]
+
+
+def _pypdf_page(reader: PdfReader, number: int, source: str) -> str:
+    try:
+        return reader.pages[number - 1].extract_text() or ""
+    except FileNotDecryptedError as exc:
+        raise EncryptedPdfError(source, "PDF is encrypted with a password") from exc
+    except Exception as exc:  # pypdf raises many types on damaged content streams
+        raise CorruptSourceError(source, f"damaged PDF: page {number} unreadable ({_short(exc)})") from exc
+
+
+class _PdfiumPages:
+    """Page texts from pdfium, in pypdf's conventions (\n line ends, "-\n" where a word breaks)."""
+
+    def __init__(self, data: bytes, password: str | None = None):
+        from importlib.metadata import version
+
+        import pypdfium2
+
+        self.version = version("pypdfium2")
+        self._doc = pypdfium2.PdfDocument(data, password=password)
+
+    def __len__(self) -> int:
+        return len(self._doc)
+
+    def text(self, number: int) -> str:
+        page = self._doc[number - 1]
+        try:
+            textpage = page.get_textpage()
+            try:
+                text = textpage.get_text_range()
+            finally:
+                textpage.close()
+        finally:
+            page.close()
+        # pdfium marks a hyphen it saw at a line end with U+FFFE (older builds: U+0002) and
+        # drops the line break; restore both so the shared cleanup decides about the hyphen.
+        return text.replace("\r\n", "\n").replace("\ufffe", "-\n").replace("\x02", "-\n")
+
+    def has_text_objects(self, number: int) -> bool:
+        page = self._doc[number - 1]
+        try:
+            textpage = page.get_textpage()
+            try:
+                return textpage.count_chars() > 0
+            finally:
+                textpage.close()
+        finally:
+            page.close()
+
+    def sized_text(self, number: int) -> list[tuple[float, str]]:
+        """The upright text of a page in runs of one font size: (size in points, text)."""
+        import pypdfium2.raw as raw
+
+        page = self._doc[number - 1]
+        runs: list[tuple[float, str]] = []
+        try:
+            textpage = page.get_textpage()
+            try:
+                size, chars = None, []
+                for i in range(textpage.count_chars()):
+                    if abs(raw.FPDFText_GetCharAngle(textpage.raw, i)) > 0.01:
+                        continue  # rotated text: margin stamps, not titles
+                    char_size = round(raw.FPDFText_GetFontSize(textpage.raw, i), 1)
+                    char = chr(raw.FPDFText_GetUnicode(textpage.raw, i))
+                    if char_size != size and char.strip():
+                        if chars:
+                            runs.append((size, "".join(chars)))
+                        size, chars = char_size, []
+                    chars.append(" " if char in "\r\n\ufffe\x02" else char)
+                if chars:
+                    runs.append((size, "".join(chars)))
+            finally:
+                textpage.close()
+        finally:
+            page.close()
+        return [(size, text) for size, text in runs if size and sum(ch.isalpha() for ch in text) >= 2]
+
+    def close(self) -> None:
+        self._doc.close()
+
+
+def _page_texts(
+    reader: PdfReader, data: bytes, source: str, engine: str, need_title: bool
+) -> tuple[list[str], str, str, int, list[tuple[float, str]] | None]:
+    """Raw text of every page with `engine`, a broken page re-read with the other extractor.
+    Returns the texts, the extractor used, its version, how many pages fell back, and (when
+    need_title and pdfium is used) the first page's text in runs of one font size."""
+    page_count = len(reader.pages)
+    pdfium = None
+    if engine == "pdfium" or pdfium_available():
+        try:
+            pdfium = _PdfiumPages(data, password="" if reader.is_encrypted else None)
+        except Exception:  # pdfium cannot open what pypdf could: pypdf reads every page
+            pdfium = None
+        if pdfium is not None and len(pdfium) != page_count:
+            pdfium.close()
+            pdfium = None
+    if pdfium is None:
+        engine = "pypdf"
+    texts: list[str] = []
+    fallbacks = 0
+    try:
+        for number in range(1, page_count + 1):
+            if engine == "pdfium":
+                first, other = pdfium.text(number), lambda: _pypdf_page(reader, number, source)  # noqa: E731
+            else:
+                other = (lambda: pdfium.text(number)) if pdfium is not None else None  # noqa: E731
+                try:
+                    first = _pypdf_page(reader, number, source)
+                except CorruptSourceError:
+                    if other is None:
+                        raise
+                    first = ""  # pypdf cannot read this page: pdfium's text is taken below
+            problem = page_problem(first)
+            if problem == "empty" and engine == "pdfium" and not pdfium.has_text_objects(number):
+                problem = None  # no text on the page at all (a picture): pypdf would find none either
+            if problem is not None and other is not None:
+                try:
+                    second = other()
+                except EvidexError:
+                    second = None
+                if second is not None and _worse(problem, page_problem(second)):
+                    first = second
+                    fallbacks += 1
+            texts.append(first)
+        version = pdfium.version if engine == "pdfium" else pypdf.__version__
+        title_runs = pdfium.sized_text(1) if need_title and engine == "pdfium" else None
+    finally:
+        if pdfium is not None:
+            pdfium.close()
+    return texts, engine, version, fallbacks, title_runs
+
+
+def extract_pdf(data: bytes, source: str, sha256: str, engine: str = "auto") -> Document:
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise CorruptSourceError(source, "not a PDF file (no %PDF header)")
     try:
@@ -43,14 +217,10 @@ def extract_pdf(data: bytes, source: str, sha256: str) -> Document:
     if page_count == 0:
         raise CorruptSourceError(source, "damaged PDF (no pages)")
 
-    raw_pages = []
-    for number, page in enumerate(reader.pages, start=1):
-        try:
-            raw_pages.append(_clean.normalise_characters(page.extract_text() or ""))
-        except FileNotDecryptedError as exc:
-            raise EncryptedPdfError(source, "PDF is encrypted with a password") from exc
-        except Exception as exc:  # pypdf raises many types on damaged content streams
-            raise CorruptSourceError(source, f"damaged PDF: page {number} unreadable ({_short(exc)})") from exc
+    engine = choose_engine(engine)
+    meta = _metadata(reader)
+    texts, engine, extractor_version, fallbacks, title_runs = _page_texts(reader, data, source, engine, not meta.get("title"))
+    raw_pages = [_clean.normalise_characters(text) for text in texts]
     if not any(text.strip() for text in raw_pages):
         raise NoTextError(
             source,
@@ -63,10 +233,10 @@ def extract_pdf(data: bytes, source: str, sha256: str) -> Document:
     content_lines = _clean.remove_page_furniture([text.split("\n") for text in raw_pages], labels)
     texts = clean_pages(content_lines, raw_pages)
     pages = tuple(Page(index=i + 1, label=labels[i], text=texts[i]) for i in range(page_count))
-    meta = _metadata(reader)
     guessed = set()
     if not meta.get("title"):
-        meta["title"] = _title_by_font(reader) or _guess_title(["\n".join(lines) for lines in content_lines])
+        runs = title_runs if title_runs is not None else _sized_text_by_pypdf(reader)
+        meta["title"] = _title_by_font(runs) or _guess_title(["\n".join(lines) for lines in content_lines])
         guessed.add("title")
     if not meta.get("date"):
         meta["date"] = _guess_year(pages)
@@ -83,8 +253,8 @@ def extract_pdf(data: bytes, source: str, sha256: str) -> Document:
         publisher=meta.get("publisher"),
         date=meta.get("date"),
         language=meta.get("language"),
-        extractor="pypdf",
-        extractor_version=pypdf.__version__,
+        extractor=engine if not fallbacks else f"{engine} ({fallbacks} page{'s' if fallbacks > 1 else ''} by the other extractor)",
+        extractor_version=extractor_version,
         guessed=frozenset(guessed),
     )
 
@@ -163,8 +333,8 @@ def _good_title(title: str | None) -> str | None:
     return title
 
 
-def _title_by_font(reader: PdfReader) -> str | None:
-    """The largest upright text on the first page, when it is a short line or two."""
+def _sized_text_by_pypdf(reader: PdfReader) -> list[tuple[float, str]]:
+    """The upright text of the first page in runs of one font size: (size in points, text)."""
     parts: list[tuple[float, str]] = []
 
     def visit(text, cm, tm, _font, size):
@@ -176,7 +346,12 @@ def _title_by_font(reader: PdfReader) -> str | None:
     try:
         reader.pages[0].extract_text(visitor_text=visit)
     except Exception:  # a title guess is never worth failing the document
-        return None
+        return []
+    return parts
+
+
+def _title_by_font(parts: list[tuple[float, str]]) -> str | None:
+    """The largest text on the first page, when it is a short line or two."""
     for size in sorted({s for s, _ in parts}, reverse=True)[:3]:
         text = " ".join(" ".join(t for s, t in parts if s >= size - 0.5).split())
         text = _clean.normalise_characters(text).strip(" .,;:")

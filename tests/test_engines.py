@@ -1,0 +1,240 @@
+"""The engine conformance suite: every engine must give the same features.
+
+Each test runs once per engine. What an engine matches is checked against a reference: the
+same compiled query evaluated with Python sets over the catalog's own passages (SetBuilder).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import CORPUS
+from evidex import query as q
+from evidex.cli import cli
+from evidex.config import Settings
+from evidex.engines import ENGINES, IndexEntry
+from evidex.engines._compile import Compiler
+from evidex.library import Library
+
+
+def _installed(engine: str) -> bool:
+    return engine == "whoosh" or importlib.util.find_spec(engine) is not None
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request) -> str:
+    if not _installed(request.param):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the {request.param} engine is not installed (required under CI)")
+        pytest.skip(f"{request.param} is not installed: pip install 'evidex[{request.param}]'")
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The corpus ingested once per engine; each test gets its own copy."""
+    libraries: dict[str, object] = {}
+
+    def get(engine: str):
+        if engine not in libraries:
+            path = tmp_path_factory.mktemp(engine) / "index"
+            result = CliRunner().invoke(cli, ["--index", str(path), "ingest", "--engine", engine, "-q", str(CORPUS)])
+            assert result.exit_code == 0, result.output
+            libraries[engine] = path
+        return libraries[engine]
+
+    return get
+
+
+@pytest.fixture
+def library(engine, built, index_dir):
+    shutil.copytree(built(engine), index_dir)
+    with Library(Settings.from_env()) as lib:
+        yield lib
+
+
+class SetBuilder:
+    """The reference engine: each query is the set of passage ids it matches."""
+
+    def __init__(self, entries: list[IndexEntry]):
+        self.entries = {e.passage_id: e for e in entries}
+
+    def _where(self, test) -> frozenset[str]:
+        return frozenset(pid for pid, e in self.entries.items() if test(e))
+
+    @staticmethod
+    def _words(entry: IndexEntry, field: str) -> list[str]:
+        return getattr(entry, field).split()
+
+    def term(self, field, value, boost=1.0):
+        if field in ("body", "title"):
+            return self._where(lambda e: value in self._words(e, field))
+        if field == "themes":
+            return self._where(lambda e: value in e.themes)
+        return self._where(lambda e: getattr(e, field) == value)
+
+    def phrase(self, field, stems, boost=1.0):
+        n = len(stems)
+
+        def has(e):
+            words = self._words(e, field)
+            return any(words[i : i + n] == stems for i in range(len(words) - n + 1))
+
+        return self._where(has)
+
+    def prefix(self, field, prefix, boost=1.0):
+        if field in ("body", "title"):
+            return self._where(lambda e: any(w.startswith(prefix) for w in self._words(e, field)))
+        return self._where(lambda e: getattr(e, field).startswith(prefix))
+
+    def year_range(self, low, high):
+        return self._where(lambda e: e.year is not None and (low is None or e.year >= low) and (high is None or e.year <= high))
+
+    def every(self):
+        return frozenset(self.entries)
+
+    def all_of(self, parts):
+        return frozenset.intersection(*parts)
+
+    def any_of(self, parts):
+        return frozenset.union(*parts)
+
+    def and_maybe(self, required, optional):
+        return required
+
+    def and_not(self, positive, negative):
+        return positive - negative
+
+
+def reference(library: Library, node: q.Node) -> set[str]:
+    found = Compiler(SetBuilder(list(library.index_entries()))).compile(node)
+    return set(found or ())
+
+
+QUERIES = [
+    "sextortion",
+    "encryption detection",
+    '"client-side scanning"',
+    "end-to-end",
+    "encrypt*",
+    "sextortion AND boys",
+    "sextortion OR grooming",
+    "encryption -scanning",
+    "NOT sextortion",
+    "(ai OR artificial) intelligence",
+    "+children theme:prevention",
+    "theme:ai",
+    "theme:encryption -theme:ai",
+    "kind:html",
+    "kind:pdf year:2024..",
+    "year:..2023 prevention",
+    'publisher:"Northbridge Child Safety Institute"',
+    "the of",
+    "lodestar",
+    "nonexistentword",
+]
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_matches_equal_the_reference(library, text):
+    node = q.parse(text)
+    expected = reference(library, node)
+    hits = library.search(node, limit=1000)
+    assert {h.passage.id for h in hits} == expected
+    assert len(hits) == len(expected)  # no passage twice
+
+
+def test_doc_filter_by_id_or_its_start(library):
+    record = library.catalog.documents()[0]
+    for ref in (record.id, record.id[:6]):
+        hits = library.search(q.parse(f"doc:{ref}"), limit=1000)
+        assert {h.passage.id for h in hits} == {p.id for p in library.catalog.document_passages(record.id)}
+
+
+def test_ranking_puts_the_distinctive_passage_first(library):
+    # docs/corpus.md: "lodestar" is only on the threat assessment's page iii,
+    # "keyholder" only on page 1 of the encryption briefing.
+    top = library.search(q.parse("lodestar"), limit=1)[0]
+    assert (top.document.title, top.passage.page) == ("Online Child Safety Threat Assessment 2025", "iii")
+    top = library.search(q.parse("keyholder escrow"), limit=1)[0]
+    assert top.passage.page == "1" and "keyholder" in top.passage.text.lower()
+    # more of the query's words rank higher than fewer
+    hits = library.search(q.parse("sextortion boys money"), limit=5)
+    first, last = hits[0].passage.text.lower(), hits[-1].passage.text.lower()
+    count = lambda text: sum(w in text for w in ("sextortion", "boys", "money"))  # noqa: E731
+    assert count(first) >= count(last)
+
+
+def test_hits_are_highlighted_and_cited(library):
+    hit = library.search(q.parse('"client-side scanning"'), limit=1)[0]
+    assert "\x02client\x03" in hit.snippet.lower() or "\x02client-side scanning\x03" in hit.snippet.lower()
+    assert hit.citation and hit.document.title in hit.citation
+
+
+def test_pagination_continues_the_ranking(library):
+    node = q.parse("children online")
+    ten = [h.passage.id for h in library.search(node, limit=10)]
+    assert [h.passage.id for h in library.search(node, limit=5, offset=5)] == ten[5:]
+
+
+def test_facets_count_matching_passages(library):
+    node = q.parse("children")
+    matched = reference(library, node)
+    entries = {e.passage_id: e for e in library.index_entries()}
+    facets = library.facets(node)
+    themes = {value: count for value, _label, count in facets["theme"]}
+    for theme in library.taxonomy.keys:
+        assert themes.get(theme, 0) == sum(theme in entries[p].themes for p in matched)
+    years = {value: count for value, _label, count in facets["year"]}
+    assert years == {y: sum(entries[p].year == y for p in matched) for y in {entries[p].year for p in matched} if y}
+    kinds = {value: count for value, _label, count in facets["kind"]}
+    assert sum(kinds.values()) == len(matched)
+    labels = {label for _value, label, _count in facets["publisher"]}
+    assert "Northbridge Child Safety Institute" in labels
+
+
+def test_deletes_and_updates(library, evidex, corpus, tmp_path):
+    doc = next(r for r in library.catalog.documents() if r.title and "Threat Assessment" in r.title)
+    evidex("remove", doc.id)
+    assert library.search(q.parse("lodestar"), limit=10) == []
+    assert doc.id not in library.engine.document_ids()
+    # a changed file replaces its passages: the old words go, the new ones are found
+    note = tmp_path / "note.md"
+    note.write_text("# Field note\n\nThe quokka survey counted many animals on the island this spring.\n")
+    evidex("ingest", "-q", note)
+    assert len(library.search(q.parse("quokka"), limit=10)) == 1
+    note.write_text("# Field note\n\nThe wallaby survey counted many animals on the island this spring.\n")
+    evidex("ingest", "-q", note)
+    assert library.search(q.parse("quokka"), limit=10) == []
+    assert len(library.search(q.parse("wallaby"), limit=10)) == 1
+    assert library.engine.count() == library.catalog.counts()["passages"]
+
+
+def test_reindex_converts_between_engines(library, engine, evidex, index_dir):
+    other = next(name for name in ENGINES if name != engine)
+    if not _installed(other):
+        pytest.skip(f"{other} is not installed")
+    before = {text: [h.passage.id for h in library.search(q.parse(text), limit=1000)] for text in QUERIES}
+    result = evidex("reindex", "--engine", other)
+    assert f"Rebuilt the {other} index" in result.output
+    assert (index_dir / other).is_dir() and not (index_dir / engine).exists()
+    with Library(Settings.from_env()) as converted:
+        assert converted.engine_name == other
+        for text, ids in before.items():
+            assert {h.passage.id for h in converted.search(q.parse(text), limit=1000)} == set(ids), text
+    # the library keeps its engine: asking for another one at ingest is an error with the way out
+    result = evidex("ingest", "--engine", engine, index_dir.parent, ok=False)
+    assert f"uses the {other} engine" in result.output and f"reindex --engine {engine}" in result.output
+
+
+def test_a_lost_index_is_rebuilt_by_the_next_writer(library, engine, evidex, index_dir, corpus):
+    shutil.rmtree(index_dir / engine)
+    result = evidex("search", "lodestar", ok=False)
+    assert "evidex reindex" in result.output
+    evidex("reindex")
+    assert "lodestar" in evidex("search", "lodestar").output.lower()

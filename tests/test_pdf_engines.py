@@ -1,0 +1,78 @@
+"""The two PDF text paths: pdfium (fast) and pypdf, with the per-page quality check between them."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+
+import pytest
+from rapidfuzz.distance import Levenshtein
+
+from evidex.extract.pdf import choose_engine, page_problem
+
+PDFS = ["threat-assessment-2025.pdf", "encryption-briefing-2024.pdf", "prevention-annual-review-2023.pdf"]
+
+
+@pytest.fixture
+def pdfium():
+    if importlib.util.find_spec("pypdfium2") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("pypdfium2 is not installed (required under CI)")
+        pytest.skip("pypdfium2 is not installed: pip install 'evidex[pdfium]'")
+
+
+def _extract(evidex, path, engine: str) -> dict:
+    return json.loads(evidex("extract", "--pdf-engine", engine, "--format", "json", path).stdout)
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_both_paths_give_the_same_pages_labels_and_metadata(pdfium, evidex, corpus, name):
+    by_pypdf, by_pdfium = _extract(evidex, corpus / name, "pypdf"), _extract(evidex, corpus / name, "pdfium")
+    assert (by_pypdf["extractor"], by_pdfium["extractor"]) == ("pypdf", "pdfium")
+    for field in ("title", "author", "date", "guessed"):
+        assert by_pypdf[field] == by_pdfium[field], field
+    assert [p["label"] for p in by_pypdf["pages"]] == [p["label"] for p in by_pdfium["pages"]]
+    for a, b in zip(by_pypdf["pages"], by_pdfium["pages"]):
+        assert Levenshtein.normalized_similarity(" ".join(a["text"].split()), " ".join(b["text"].split())) > 0.97
+
+
+def test_auto_prefers_pdfium_when_installed(pdfium):
+    assert choose_engine("auto") == "pdfium"
+    assert choose_engine("pypdf") == "pypdf"
+
+
+def test_pdfium_keeps_hyphenated_words_whole(pdfium, tmp_path, evidex):
+    # A word broken at a line end with a hyphen comes back whole, as on the pypdf path.
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.multi_cell(60, 6, "Safeguarding teams described the approach as prevent-\nion first, and the vocabulary of prevention appears again here.")
+    path = tmp_path / "hyphen.pdf"
+    pdf.output(str(path))
+    text = _extract(evidex, path, "pdfium")["pages"][0]["text"]
+    assert "prevention first" in " ".join(text.split())
+
+
+def test_ingest_records_the_extractor(pdfium, evidex, corpus):
+    evidex("ingest", "-q", "--pdf-engine", "pypdf", corpus / PDFS[0])
+    docs = json.loads(evidex("docs", "--format", "json").stdout)
+    assert docs[0]["extractor"] == "pypdf"
+    evidex("ingest", "-q", "--force", "--pdf-engine", "pdfium", corpus / PDFS[0])
+    docs = json.loads(evidex("docs", "--format", "json").stdout)
+    assert docs[0]["extractor"] == "pdfium"
+    assert "lodestar" in evidex("search", "lodestar").stdout.lower()
+
+
+def test_page_problem_spots_broken_text():
+    good = "Reports of online enticement rose sharply last year, and most of them involved teenage boys. " * 3
+    assert page_problem(good) is None
+    assert page_problem("   \n ") == "empty"
+    glued = "Reportsofonlineenticementrosesharplylastyear andmostofthem involvedteenageboysacrosseveryplatform " * 5
+    assert page_problem(glued + good) == "glued words"
+    lost = "Reports of on\ufffdine entice\ufffdent rose \ufffd\ufffd\ufffd sharply \ue001\ue002 last year " * 4
+    assert page_problem(lost) == "lost glyphs"
+    # a long word now and then (a URL, a German compound) is not a problem
+    assert page_problem(good + " Kinderschutzbeauftragtenverordnungsentwurf https://example.org/aVeryLongPathSegmentHere ") is None
