@@ -186,7 +186,7 @@ def write_records(abstracts: list[dict], passages: int, path: Path) -> int:
     Record i is abstract i (mod the corpus) with its sentences rotated and the sentences of a
     second abstract appended, so every record is different text but real prose."""
     rng = random.Random(passages)
-    words_per_passage = 130  # what evidex makes of abstracts with its default 60-200 words
+    words_per_passage = 119  # what evidex makes of abstracts with its default 60-200 words
     total_words, count = 0, 0
     years = list(range(2005, 2026))
     kinds = ["text", "html"]  # the kind of source the text came from

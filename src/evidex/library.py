@@ -78,6 +78,7 @@ class Library:
         self.events = events or Events()
         self.write = write
         self._lock_fd: int | None = None
+        self._engine = None
         index_dir = settings.index_dir
         if not create and not settings.catalog_path.exists():
             raise NoIndexError(str(index_dir))
@@ -104,6 +105,8 @@ class Library:
 
     # -- lifecycle --------------------------------------------------------------------
     def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
         self.catalog.close()
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
@@ -424,6 +427,10 @@ class Library:
             for entry in self.index_entries(states=("ready", "pending")):
                 writer.add(entry)
                 count += 1
+        engine.close()
+        if self._engine is not None:
+            self._engine.close()  # its files are about to move
+            self._engine = None
         shutil.rmtree(old, ignore_errors=True)
         if final.exists():
             final.rename(old)
@@ -537,18 +544,19 @@ class Library:
         """The best hits from offset on (offset=20, limit=10: hits 21 to 30)."""
         ranked = self.engine.search(node, limit=offset + limit + 20)
         passages = self.catalog.passages([r.passage_id for r in ranked])
-        wanted = q.highlights(node)
         records: dict[str, DocumentRecord | None] = {}
-        hits = []
+        usable = []
         for item in ranked:
             passage = passages.get(item.passage_id)
             if passage is None:  # its document is being written or removed
                 continue
             if item.doc_id not in records:
                 records[item.doc_id] = self.catalog.document(item.doc_id)
-            record = records[item.doc_id]
-            if record is None:
-                continue
+            if records[item.doc_id] is not None:
+                usable.append((item, passage, records[item.doc_id]))
+        wanted = q.highlights(node)
+        hits = []
+        for item, passage, record in usable[offset : offset + limit]:  # snippets only for what is shown
             spans = match_spans(passage.text, wanted)
             pinpointed = pinpoint(passage, spans)
             hits.append(
@@ -560,9 +568,7 @@ class Library:
                     citation=short_citation(record, pinpointed),
                 )
             )
-            if len(hits) >= offset + limit:
-                break
-        return hits[offset:]
+        return hits
 
 
 class _Batch:

@@ -101,6 +101,9 @@ class TantivyEngine:
     def count(self) -> int:
         return self._searcher().num_docs
 
+    def close(self) -> None:
+        pass  # tantivy frees its readers with the object
+
     def document_ids(self) -> set[str]:
         # counted over live documents only: a deleted document's id stays in the term list until a merge
         live = self._searcher().terms_with_prefix("doc_id", "", filter_query=Query.all_query())
@@ -167,3 +170,6 @@ class _TantivyBuilder:
 
     def and_not(self, positive: Query, negative: Query) -> Query:
         return Query.boolean_query([(Occur.Must, positive), (Occur.MustNot, negative)])
+
+    def ranked_words(self, field: str, words: list[str], boost: float = 1.0) -> Query:
+        return self.any_of([self.term(field, w, boost) for w in words])

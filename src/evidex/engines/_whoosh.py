@@ -47,6 +47,22 @@ class WhooshEngine:
                 raise IndexOutdated(f"the index has no {', '.join(sorted(missing))} field")
         else:
             raise FileNotFoundError(f"no Whoosh index in {self.path}")
+        self._searcher = None
+
+    def _current(self):
+        """One open searcher, refreshed when another process has committed since: opening
+        a searcher reads every segment's files, which costs more than many a query."""
+        if self._searcher is not None and not self._searcher.up_to_date():
+            # A new searcher, not refresh(): a refreshed reader can keep a segment's old deletions.
+            self.close()
+        if self._searcher is None:
+            self._searcher = self._index.searcher(weighting=BM25F(B=0.75, K1=0.9))
+        return self._searcher
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
 
     @contextlib.contextmanager
     def writer(self):
@@ -59,14 +75,14 @@ class WhooshEngine:
             raise
         else:
             writer.commit()
+            self.close()  # the next search opens the new state
 
     def search(self, node: q.Node, limit: int) -> list[Ranked]:
         compiled = compile_query(node)
         if compiled is None:
             return []
-        with self._index.searcher(weighting=BM25F(B=0.75, K1=0.9)) as searcher:
-            results = searcher.search(compiled, limit=limit)
-            return [Ranked(hit["passage_id"], hit["doc_id"], float(hit.score or 0.0)) for hit in results]
+        results = self._current().search(compiled, limit=limit)
+        return [Ranked(hit["passage_id"], hit["doc_id"], float(hit.score or 0.0)) for hit in results]
 
     def facets(self, node: q.Node) -> dict[str, dict[str | int, int]]:
         compiled = compile_query(node)
@@ -77,12 +93,11 @@ class WhooshEngine:
             name: sorting.FieldFacet(field, allow_overlap=(name == "theme"))
             for name, field in _FACET_FIELDS.items()
         }
-        with self._index.searcher() as searcher:
-            results = searcher.search(compiled, limit=1, groupedby=groups, maptype=sorting.Count)
-            for name in _FACET_FIELDS:
-                for value, count in results.groups(name).items():
-                    if value not in (None, ""):
-                        counts[name][value.decode() if isinstance(value, bytes) else value] = count
+        results = self._current().search(compiled, limit=1, groupedby=groups, maptype=sorting.Count)
+        for name in _FACET_FIELDS:
+            for value, count in results.groups(name).items():
+                if value not in (None, ""):
+                    counts[name][value.decode() if isinstance(value, bytes) else value] = count
         return counts
 
     def count(self) -> int:
@@ -154,6 +169,9 @@ class _WhooshBuilder:
 
     def and_not(self, positive: wq.Query, negative: wq.Query) -> wq.Query:
         return wq.AndNot(positive, negative)
+
+    def ranked_words(self, field: str, words: list[str], boost: float = 1.0) -> wq.Query:
+        return wq.Or([self.term(field, w, boost) for w in words])
 
 
 def compile_query(node: q.Node) -> wq.Query | None:
