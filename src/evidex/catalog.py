@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 
 from .models import Document, DocumentRecord, Passage
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 META_FIELDS = ("title", "author", "publisher", "date", "url", "site_name", "type", "container_title")
 
 
@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS sources (
     doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     added_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS documents_citekey_nocase ON documents(citekey COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS sources_doc ON sources(doc_id);
 CREATE TABLE IF NOT EXISTS pages (
     doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
@@ -106,6 +107,8 @@ class Catalog:
             columns = {row["name"] for row in self.db.execute("PRAGMA table_info(passages)")}
             if "page_breaks" not in columns:
                 self.db.execute("ALTER TABLE passages ADD COLUMN page_breaks TEXT NOT NULL DEFAULT '[]'")
+            # v3: finding the keys a new key must differ from is an index lookup, not a scan
+            self.db.execute("CREATE INDEX IF NOT EXISTS documents_citekey_nocase ON documents(citekey COLLATE NOCASE)")
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             for row in self.db.execute("SELECT id FROM documents WHERE citekey IS NULL").fetchall():
                 self._assign_citekey(row["id"])
@@ -222,9 +225,16 @@ class Catalog:
         row = self.db.execute("SELECT citekey FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None or row["citekey"]:
             return
-        record = self.document(doc_id)
-        taken = {r["citekey"].lower() for r in self.db.execute("SELECT citekey FROM documents WHERE citekey IS NOT NULL")}
-        self.db.execute("UPDATE documents SET citekey = ? WHERE id = ?", (unique_key(base_key(record), taken), doc_id))
+        base = base_key(self.document(doc_id))
+        # Only keys that start with the base can clash (a suffix is a letter or a number; "{" sorts after them).
+        taken = {
+            r["citekey"].lower()
+            for r in self.db.execute(
+                "SELECT citekey FROM documents WHERE citekey COLLATE NOCASE >= ? AND citekey COLLATE NOCASE < ?",
+                (base, base + "{"),
+            )
+        }
+        self.db.execute("UPDATE documents SET citekey = ? WHERE id = ?", (unique_key(base, taken), doc_id))
 
     def find_by_citekey(self, key: str) -> str | None:
         row = self.db.execute("SELECT id FROM documents WHERE citekey = ? COLLATE NOCASE", (key,)).fetchone()
