@@ -112,10 +112,18 @@ def test_search_filter_read_collect_and_export(server, page, tmp_path):
     expect(page.locator("#basket-count")).to_have_text("2")
     expect(hits.nth(0).locator("button.collect")).to_have_text("Collected ✓")
 
-    # Copy a citation in a style: the app shows what it copied.
+    # Copy a citation in a style: the clipboard holds what the app says it copied.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    page.evaluate("navigator.clipboard.writeText('')")
     page.select_option("#cite-style", "apa")
     hits.nth(0).locator("button.copy").click()
-    expect(hits.nth(0).locator("output.copied")).to_contain_text("(")
+    copied = hits.nth(0).locator("output.copied")
+    expect(copied).to_contain_text("Copied: (")
+    message = copied.text_content()
+    assert message.startswith("Copied: ")
+    clipboard = page.evaluate("navigator.clipboard.readText()")
+    assert clipboard == message[len("Copied: "):]
+    assert clipboard.startswith("(") and "\n" in clipboard  # the APA citation, then its reference
 
     # The passage in context, then its document.
     hits.nth(0).locator("a", has_text="In context").click()

@@ -1,16 +1,21 @@
 """The web app behind `evidex serve`: search with facets, documents, passages in context, the
 source file at the cited page, and a basket of passages exported like `evidex export --passages`.
 
-Every page opens the library read-only for the time of the request, so an `evidex ingest` in
-another process is seen at the next page. Everything ingested is shown through Jinja's
+Every page opens the library for reading for the time of the request, so an `evidex ingest` in
+another process is seen at the next page. The server never changes a document, a passage or a
+citation field (opening the catalog may still do its own housekeeping, such as journal mode or a
+schema upgrade, as any evidex command does). Everything ingested is shown through Jinja's
 autoescape; the only markup built in Python (highlights, page marks) escapes the text first.
 """
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import math
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -19,9 +24,10 @@ from urllib.parse import quote, urlencode
 import jinja2
 from markupsafe import Markup, escape
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -32,11 +38,12 @@ from ..errors import EvidexError, NoIndexError, NotFoundError, QuerySyntaxError
 from ..highlight import END, START, match_spans
 from ..library import Library, pinpoint
 from ..models import DocumentRecord, Passage
-from .security import CSRF_FIELD, CSRF_HEADER, Guard, LOOPBACK_NAMES, check_csrf, is_loopback, SANDBOX_CSP
+from .security import CSRF_FIELD, CSRF_HEADER, Guard, LOOPBACK_NAMES, check_csrf, is_loopback, normal_host, SANDBOX_CSP
 
 HERE = Path(__file__).resolve().parent
 PAGE_SIZE = 10
-MAX_PAGE = 1000
+MAX_DIGITS = 7  # page= and limit= longer than this are not numbers we read
+MAX_GUNZIP = 64 * 1024 * 1024  # a gzipped source larger than this unpacked is offered as the .gz file
 MAX_EXPORT = 2000  # passages in one export
 CONTEXT = 2  # passages shown before and after a passage
 STYLE_NAMES = {"short": "Short (evidex)", "apa": "APA 7th", "chicago": "Chicago author-date", "harvard": "Harvard"}
@@ -50,6 +57,13 @@ EXPORT_FILES = {  # format: (file suffix, media type)
 _PASSAGE_ID = re.compile(r"[0-9a-f]{6,64}-\d{1,7}")
 _DOC_ID = re.compile(r"[0-9a-f]{4,64}")
 _YEARS = re.compile(r"(\d{4})?(\.\.)?(\d{4})?")
+_NUMBER = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}")
+
+
+def positive_int(text: str | None) -> int | None:
+    """A page or limit parameter: 1 to 7 ASCII digits, not zero; None for anything else."""
+    text = (text or "").strip()
+    return int(text) if _NUMBER.fullmatch(text) and int(text) > 0 else None
 
 
 # -- markup ---------------------------------------------------------------------------------------
@@ -96,12 +110,12 @@ class SearchForm:
     publisher: str = ""
     doc: str = ""
     page: int = 1
-    errors: tuple[str, ...] = field(default=(), compare=False)
+    page_ok: bool = field(default=True, compare=False)  # false when page= was given but is not a page number
 
     @classmethod
     def from_request(cls, request: Request) -> "SearchForm":
         params = request.query_params
-        page = params.get("page", "1").strip()
+        page = positive_int(params.get("page", "1"))
         themes = tuple(dict.fromkeys(t.strip().lower() for t in params.getlist("theme") if t.strip()))
         return cls(
             q=params.get("q", "")[:2000],
@@ -110,7 +124,8 @@ class SearchForm:
             kind=params.get("kind", "").strip().lower()[:10],
             publisher=params.get("publisher", "").strip()[:300],
             doc=params.get("doc", "").strip()[:64],
-            page=min(int(page), MAX_PAGE) if page.isdigit() and int(page) >= 1 else 1,
+            page=page or 1,
+            page_ok=page is not None,
         )
 
     @property
@@ -138,6 +153,10 @@ class SearchForm:
         if set(changes) - {"page"}:
             changes.setdefault("page", 1)
         return "/search?" + urlencode(self.params(**changes))
+
+    def publisher_on(self, value: str) -> bool:
+        """Whether a publisher facet value is the active filter, matched as the filter matches."""
+        return bool(self.publisher) and q.publisher_key(self.publisher) == q.publisher_key(value)
 
     def add_theme(self, theme: str) -> str:
         return self.url(themes=self.themes if theme in self.themes else self.themes + (theme,))
@@ -188,6 +207,7 @@ class Web:
     # -- helpers ---------------------------------------------------------------------------
     def render(self, request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
         context.setdefault("form", SearchForm())
+        context.setdefault("publisher_label", context["form"].publisher)  # every search.html path needs it
         html = self.env.get_template(name).render(request=request, csrf=request.state.csrf, **context)
         return HTMLResponse(html, status_code=status)
 
@@ -237,7 +257,9 @@ class Web:
                 facets = library.facets(node)
                 total = sum(count for _value, _label, count in facets.get("kind", []))
                 pages = max(1, math.ceil(total / PAGE_SIZE))
-                hits = library.search(node, limit=PAGE_SIZE, offset=(form.page - 1) * PAGE_SIZE) if form.page <= pages else []
+                if form.page > pages:  # past the last page (or no hits at all): the last page there is
+                    return RedirectResponse(form.url(page=pages), status_code=303)
+                hits = library.search(node, limit=PAGE_SIZE, offset=(form.page - 1) * PAGE_SIZE)
                 publisher_labels = {value: label for value, label, _c in facets.get("publisher", [])}
         except EvidexError as exc:
             return self.library_error(request, exc)
@@ -318,7 +340,7 @@ class Web:
         return file_response(path)
 
     def collect(self, request: Request) -> Response:
-        return self.render(request, "collect.html", styles=sorted(cite.STYLES))
+        return self.render(request, "collect.html", styles=sorted(cite.STYLES), max_export=MAX_EXPORT)
 
     # -- exports and the API ------------------------------------------------------------------
     async def export(self, request: Request) -> Response:
@@ -333,7 +355,8 @@ class Web:
         if style is not None and style not in cite.STYLES:
             return self.error(request, 400, "Unknown style", f"Styles: {', '.join(sorted(cite.STYLES))}.")
         raw = [str(v) for v in form.getlist("id")] + str(form.get("ids", "")).replace(",", " ").split()
-        ids = [i for i in dict.fromkeys(raw) if _PASSAGE_ID.fullmatch(i)][:MAX_EXPORT]
+        wanted = [i for i in dict.fromkeys(raw) if _PASSAGE_ID.fullmatch(i)]
+        ids = wanted[:MAX_EXPORT]
         if not ids:
             return self.error(request, 400, "Nothing to export", "Collect some passages first.")
         try:
@@ -344,8 +367,10 @@ class Web:
             return self.error(request, 404, "Nothing to export", "None of these passages is in the library (any more).")
         suffix, media_type = EXPORT_FILES[export_format]
         filename = f"evidex-{count}-passages-{date.today().isoformat()}.{suffix}"
-        return Response(text.encode("utf-8"), media_type=media_type,
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+        headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+        if len(wanted) > len(ids):  # the collect page says so too
+            headers["X-Evidex-Export-Cut"] = f"the first {len(ids)} of {len(wanted)} passages (the limit of one export)"
+        return Response(text.encode("utf-8"), media_type=media_type, headers=headers)
 
     def _export(self, ids: list[str], export_format: str, style: str | None) -> tuple[str, int]:
         with self.open() as library:
@@ -363,8 +388,11 @@ class Web:
 
     def api_search(self, request: Request) -> Response:
         form = SearchForm.from_request(request)
-        limit = request.query_params.get("limit", str(PAGE_SIZE))
-        limit = min(int(limit), 100) if limit.isdigit() and int(limit) > 0 else PAGE_SIZE
+        limit = positive_int(request.query_params.get("limit", str(PAGE_SIZE)))
+        if limit is None or not form.page_ok:
+            name = "limit" if limit is None else "page"
+            return JSONResponse({"error": f"{name} must be a whole number from 1 to {10 ** MAX_DIGITS - 1}."}, status_code=400)
+        limit = min(limit, 100)
         if form.empty:
             return JSONResponse({"error": "Give a query (q=...) or a filter (theme, year, kind, publisher)."}, status_code=400)
         try:
@@ -376,12 +404,13 @@ class Web:
                 except ValueError as exc:
                     return JSONResponse({"error": str(exc)}, status_code=400)
                 facets = library.facets(node)
-                hits = library.search(node, limit=limit, offset=(form.page - 1) * limit)
+                total = sum(count for _v, _l, count in facets.get("kind", []))
+                offset = (form.page - 1) * limit
+                hits = library.search(node, limit=limit, offset=offset) if offset < total else []  # past the end: none
         except NoIndexError as exc:
             return JSONResponse({"error": str(exc)}, status_code=503)
         except EvidexError as exc:
             return JSONResponse({"error": str(exc)}, status_code=500)
-        total = sum(count for _v, _l, count in facets.get("kind", []))
         return JSONResponse({
             "query": form.q, "page": form.page, "limit": limit, "total": total,
             "hits": [hit_dict(h) for h in hits],
@@ -400,8 +429,12 @@ class Web:
             with self.open() as library:
                 passage = library.catalog.passage(passage_id)
                 record = library.catalog.document(passage.doc_id) if passage else None
-        except EvidexError as exc:
+        except NotFoundError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=404)
+        except NoIndexError as exc:
             return JSONResponse({"error": str(exc)}, status_code=503)
+        except EvidexError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=500)
         if passage is None or record is None:
             return JSONResponse({"error": f"no passage {passage_id}"}, status_code=404)
         spans = _spans(passage.text, request.query_params.get("q", "")[:2000])
@@ -442,11 +475,19 @@ def create_app(settings: Settings, *, host: str = "127.0.0.1", token: str | None
     ]
 
     async def not_found(request: Request, exc) -> Response:
-        return web.error(request, getattr(exc, "status_code", 404), "Not found", "There is nothing at this address.")
+        return web.error(request, 404, "Not found", "There is nothing at this address.")
 
-    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
+    async def not_allowed(request: Request, exc) -> Response:
+        response = web.error(request, 405, "Method not allowed",
+                             f"{request.method} is not answered at this address.")
+        if getattr(exc, "headers", None) and "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
+
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed})
     app.state.web = web
-    allowed = LOOPBACK_NAMES + ("[::1]",) if is_loopback(host) and not token else None
+    # The bound address answers too: `serve --host 127.0.0.2` is reached as http://127.0.0.2:PORT/.
+    allowed = tuple(dict.fromkeys((*LOOPBACK_NAMES, normal_host(host)))) if is_loopback(host) and not token else None
     app.add_middleware(Guard, token=token, allowed_hosts=allowed, max_body=max_body, max_upload=max_upload)
     return app
 
@@ -552,10 +593,16 @@ def source_link(settings: Settings, record: DocumentRecord, passage: Passage | N
     elif passage is not None and record.kind == "html":
         words = passage.text.split()[:6]
         if words:
-            url += "#:~:text=" + quote(" ".join(words), safe="")
+            url += "#:~:text=" + text_directive(" ".join(words))
             where = "at the passage"
     name = "saved web page" if record.snapshot else path.name
     return {"url": url, "name": name, "where": where}
+
+
+def text_directive(text: str) -> str:
+    """Text for a #:~:text= fragment: percent-encoded, and "-", "," and "&" too, which the
+    fragment syntax reads as its own (prefix-, -suffix, start,end, and the next directive)."""
+    return quote(text, safe="").replace("-", "%2D").replace(",", "%2C").replace("&", "%26")
 
 
 _MEDIA = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html", ".xhtml": "text/html",
@@ -563,21 +610,26 @@ _MEDIA = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html", 
 
 
 def file_response(path: Path) -> Response:
-    """A source file, shown inline. HTML is sandboxed: no script runs, in an origin of its own."""
+    """A source file, shown inline and streamed from disk (ranges work, so a browser's PDF viewer
+    can fetch parts). HTML and text are sandboxed: no script runs, in an origin of its own. A
+    gzipped file is unpacked up to MAX_GUNZIP; a larger one is offered as the .gz file itself."""
     name = path.name
-    data = path.read_bytes()
+    background = None
     if name.endswith(".gz"):
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError):
-            pass
-        name = name[:-3]
+        unpacked = _gunzip(path, MAX_GUNZIP)
+        if unpacked is None:
+            safe_gz = re.sub(r"[^\w.\-]", "_", name)[:120] or "source.gz"
+            return FileResponse(path, media_type="application/gzip", headers={
+                "Content-Disposition": f'attachment; filename="{safe_gz}"', "Cache-Control": "no-store"})
+        path, name = unpacked, name[:-3]
+        background = BackgroundTask(unpacked.unlink, missing_ok=True)
     media = _MEDIA.get(Path(name).suffix.lower(), "application/octet-stream")
     safe_name = re.sub(r"[^\w.\-]", "_", name)[:120] or "source"
     headers = {"Content-Disposition": f'inline; filename="{safe_name}"', "Cache-Control": "no-store"}
     if media == "text/html":
         headers["Content-Security-Policy"] = SANDBOX_CSP
-        media = "text/html; charset=utf-8" if _looks_utf8(data) else "text/html"
+        # Only UTF-8 is labelled as such: another encoding is left to the page's own <meta charset>.
+        media = "text/html; charset=utf-8" if _looks_utf8(path) else "text/html"
     elif media == "text/plain":
         media = "text/plain; charset=utf-8"
         headers["Content-Security-Policy"] = SANDBOX_CSP
@@ -586,12 +638,45 @@ def file_response(path: Path) -> Response:
         headers["Content-Security-Policy"] = "frame-ancestors 'self'"
     else:
         headers["Content-Disposition"] = f'attachment; filename="{safe_name}"'
-    return Response(data, media_type=media, headers=headers)
+    headers["Content-Type"] = media  # as is: starlette would add "; charset=utf-8" to any text/ type
+    return FileResponse(path, headers=headers, background=background)
 
 
-def _looks_utf8(data: bytes) -> bool:
+def _gunzip(path: Path, cap: int) -> Path | None:
+    """A gzipped file unpacked to a temporary file (the caller deletes it), or None when it is
+    larger than cap unpacked. A file that is not gzip after all is copied as it is."""
+    out = tempfile.NamedTemporaryFile(prefix="evidex-source-", delete=False)
+    written = 0
     try:
-        data.decode("utf-8")
+        with out:
+            try:
+                with gzip.open(path, "rb") as source:
+                    while chunk := source.read(64 * 1024):
+                        written += len(chunk)
+                        if written > cap:
+                            raise OverflowError
+                        out.write(chunk)
+            except (OSError, EOFError):  # not gzip (or cut short): the bytes as they are, as before
+                out.seek(0)
+                out.truncate()
+                with open(path, "rb") as source:
+                    shutil.copyfileobj(source, out)
+    except OverflowError:
+        Path(out.name).unlink(missing_ok=True)
+        return None
+    except BaseException:
+        Path(out.name).unlink(missing_ok=True)
+        raise
+    return Path(out.name)
+
+
+def _looks_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as source:
+            while chunk := source.read(64 * 1024):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
         return True
     except UnicodeDecodeError:
         return False

@@ -7,9 +7,9 @@ import hmac
 import ipaddress
 import secrets
 from http.cookies import SimpleCookie
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
-TOKEN_COOKIE = "evidex_token"
+TOKEN_COOKIE = "evidex_token"  # the cookie names end in the server's port: see cookie_names
 CSRF_COOKIE = "evidex_csrf"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -23,6 +23,16 @@ APP_CSP = (
 SANDBOX_CSP = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def normal_host(host: str) -> str:
+    """A host name as the host check compares it: no brackets, lower case, an IP address in its
+    usual form (0:0:0:0:0:0:0:1 is ::1)."""
+    host = host.strip().strip("[]").lower()
+    try:
+        return ipaddress.ip_address(host).compressed
+    except ValueError:
+        return host
 
 
 def is_loopback(host: str) -> bool:
@@ -68,11 +78,39 @@ def _header(scope, wanted: bytes) -> str | None:
 
 
 def _host_name(host_header: str | None) -> str:
-    if not host_header:
+    """The name in a Host header, normalised; "" when the header is not a plain host[:port]
+    (user info, a path, a port that is not a number: none of these passes the host check)."""
+    if not host_header or any(c in host_header for c in "@/?#\\ \t"):
         return ""
-    if host_header.startswith("["):
-        return host_header[1 : host_header.find("]")] if "]" in host_header else host_header
-    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+    try:
+        parts = urlsplit("//" + host_header)
+        parts.port  # noqa: B018 -- raises ValueError when the port is not a number (or out of range)
+    except ValueError:
+        return ""
+    if parts.username is not None or parts.password is not None or not parts.hostname:
+        return ""
+    return normal_host(parts.hostname)
+
+
+def _port(scope) -> str:
+    """The port this server listens on (or else the one the Host header names), "" when unknown."""
+    server = scope.get("server")
+    if server and len(server) > 1 and server[1]:
+        return str(server[1])
+    host = _header(scope, b"host") or ""
+    try:
+        port = urlsplit("//" + host).port
+    except ValueError:
+        port = None
+    return str(port) if port else ""
+
+
+def cookie_names(scope) -> tuple[str, str]:
+    """The token and CSRF cookie names for this server. Browsers keep cookies per host name, not
+    per port: two servers on one machine must not overwrite each other's cookies."""
+    port = _port(scope)
+    suffix = f"_{port}" if port else ""
+    return TOKEN_COOKIE + suffix, CSRF_COOKIE + suffix
 
 
 class Guard:
@@ -90,11 +128,17 @@ class Guard:
         self.upload_paths = upload_paths
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
+        if scope["type"] == "lifespan":
             return await self.app(scope, receive, send)
+        if scope["type"] == "websocket":  # no websockets here: refuse the handshake (the server answers 403)
+            await receive()
+            return await send({"type": "websocket.close", "code": 1008})
+        if scope["type"] != "http":
+            raise RuntimeError(f"evidex serve does not answer {scope['type']!r} connections")
         if self.allowed_hosts is not None and _host_name(_header(scope, b"host")) not in self.allowed_hosts:
             return await _plain(send, 421, "This server answers only to localhost addresses.")
         cookies = _cookies(scope)
+        token_cookie, csrf_cookie = cookie_names(scope)
         set_cookies: list[str] = []
         if self.token is not None:
             query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
@@ -104,18 +148,21 @@ class Guard:
                 # The token in the address once, then a cookie: the address bar loses it.
                 rest = urlencode([(k, v) for k, v in parse_qsl(scope.get("query_string", b"").decode("latin-1")) if k != "token"])
                 location = "/" + quote(scope["path"].lstrip("/")) + (f"?{rest}" if rest else "")  # never //host
-                return await _redirect(send, location, [_cookie(TOKEN_COOKIE, self.token)])
-            if not (same(cookies.get(TOKEN_COOKIE), self.token) or same(given, self.token)):
+                return await _redirect(send, location, [_cookie(token_cookie, self.token)])
+            if not (same(cookies.get(token_cookie), self.token) or same(given, self.token)):
                 return await _plain(send, 401, "This evidex server needs its access token: open the address that "
                                     "\"evidex serve\" printed (it ends in ?token=...), or send the header "
                                     "Authorization: Bearer TOKEN.")
-        csrf = cookies.get(CSRF_COOKIE)
+        csrf = cookies.get(csrf_cookie)
         if not csrf or len(csrf) < 20:
+            # Lax, not Strict: a Strict cookie is not sent when arriving from another site, so a new
+            # token would replace it and the export form of a page already open would be refused.
+            # The export still needs the token in its body (double submit), which no other site has.
             csrf = secrets.token_urlsafe(24)
-            set_cookies.append(_cookie(CSRF_COOKIE, csrf, same_site="Strict"))
+            set_cookies.append(_cookie(csrf_cookie, csrf, same_site="Lax"))
         scope.setdefault("state", {})
         scope["state"]["csrf"] = csrf
-        scope["state"]["csrf_cookie"] = cookies.get(CSRF_COOKIE)
+        scope["state"]["csrf_cookie"] = cookies.get(csrf_cookie)
 
         limit = self.max_upload if scope["path"] in self.upload_paths else self.max_body
         length = _header(scope, b"content-length")
