@@ -6,6 +6,7 @@ same compiled query evaluated with Python sets over the catalog's own passages (
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 import shutil
@@ -241,3 +242,12 @@ def test_a_lost_index_is_rebuilt_by_the_next_writer(library, engine, evidex, ind
     assert "evidex reindex" in result.output
     evidex("reindex")
     assert "lodestar" in evidex("search", "lodestar").output.lower()
+
+
+def test_a_big_whoosh_library_is_told_about_tantivy(evidex, corpus, monkeypatch):
+    cli_module = importlib.import_module("evidex.cli")
+    monkeypatch.setattr(cli_module, "WHOOSH_ADVICE_PASSAGES", 50)
+    result = evidex("ingest", "-q", corpus)
+    assert "evidex reindex --engine tantivy" in result.stderr
+    monkeypatch.setattr(cli_module, "WHOOSH_ADVICE_PASSAGES", 10_000)
+    assert "tantivy" not in evidex("ingest", "-q", "--force", corpus).stderr

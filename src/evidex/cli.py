@@ -74,6 +74,9 @@ def main() -> None:
 
 # -- ingest ---------------------------------------------------------------------------------
 
+# From about this size, a Whoosh search of several common words takes more than 50 ms (README: Performance).
+WHOOSH_ADVICE_PASSAGES = 20_000
+
 
 class _CliEvents(Events):
     def __init__(self, quiet: bool):
@@ -154,6 +157,7 @@ def ingest(obj: Context, sources, include, exclude, force, jobs, timeout, min_wo
                 retagged = library.retag()
                 click.echo(f"Tagged with {taxonomy} from now on; re-tagged {retagged} passages.", err=True)
             counts = library.catalog.counts()
+            engine_name = library.engine_name
     except EvidexError as exc:
         raise _fail(exc)
     finally:
@@ -166,6 +170,12 @@ def ingest(obj: Context, sources, include, exclude, force, jobs, timeout, min_wo
         parts.append(f"skipped {len(report.skipped)} of other types")
     click.echo(", ".join(parts) + f" in {elapsed:.1f}s.")
     click.echo(f"Library {obj.settings.index_dir}: {counts['documents']} documents, {counts['passages']} passages.")
+    if engine_name == "whoosh" and counts["passages"] >= WHOOSH_ADVICE_PASSAGES:
+        click.echo(
+            f"Hint: searches of {counts['passages']:,} passages are several times faster with the tantivy engine: "
+            "evidex reindex --engine tantivy (needs evidex[tantivy]).",
+            err=True,
+        )
     if report.failed:
         sys.exit(1)
 

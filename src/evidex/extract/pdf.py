@@ -3,6 +3,7 @@ metadata (always pypdf), cleanup. A page whose text looks broken is taken from t
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from datetime import datetime
@@ -88,57 +89,48 @@ class _PdfiumPages:
     def __len__(self) -> int:
         return len(self._doc)
 
-    def text(self, number: int) -> str:
+    @contextlib.contextmanager
+    def _textpage(self, number: int):
         page = self._doc[number - 1]
         try:
             textpage = page.get_textpage()
             try:
-                text = textpage.get_text_range()
+                yield textpage
             finally:
                 textpage.close()
         finally:
             page.close()
+
+    def text(self, number: int) -> str:
+        with self._textpage(number) as textpage:
+            text = textpage.get_text_range()
         # pdfium marks a hyphen it saw at a line end with U+FFFE (older builds: U+0002) and
         # drops the line break; restore both so the shared cleanup decides about the hyphen.
         return text.replace("\r\n", "\n").replace("\ufffe", "-\n").replace("\x02", "-\n")
 
     def has_text_objects(self, number: int) -> bool:
-        page = self._doc[number - 1]
-        try:
-            textpage = page.get_textpage()
-            try:
-                return textpage.count_chars() > 0
-            finally:
-                textpage.close()
-        finally:
-            page.close()
+        with self._textpage(number) as textpage:
+            return textpage.count_chars() > 0
 
     def sized_text(self, number: int) -> list[tuple[float, str]]:
         """The upright text of a page in runs of one font size: (size in points, text)."""
         import pypdfium2.raw as raw
 
-        page = self._doc[number - 1]
         runs: list[tuple[float, str]] = []
-        try:
-            textpage = page.get_textpage()
-            try:
-                size, chars = None, []
-                for i in range(textpage.count_chars()):
-                    if abs(raw.FPDFText_GetCharAngle(textpage.raw, i)) > 0.01:
-                        continue  # rotated text: margin stamps, not titles
-                    char_size = round(raw.FPDFText_GetFontSize(textpage.raw, i), 1)
-                    char = chr(raw.FPDFText_GetUnicode(textpage.raw, i))
-                    if char_size != size and char.strip():
-                        if chars:
-                            runs.append((size, "".join(chars)))
-                        size, chars = char_size, []
-                    chars.append(" " if char in "\r\n\ufffe\x02" else char)
-                if chars:
-                    runs.append((size, "".join(chars)))
-            finally:
-                textpage.close()
-        finally:
-            page.close()
+        with self._textpage(number) as textpage:
+            size, chars = None, []
+            for i in range(textpage.count_chars()):
+                if abs(raw.FPDFText_GetCharAngle(textpage.raw, i)) > 0.01:
+                    continue  # rotated text: margin stamps, not titles
+                char_size = round(raw.FPDFText_GetFontSize(textpage.raw, i), 1)
+                char = chr(raw.FPDFText_GetUnicode(textpage.raw, i))
+                if char_size != size and char.strip():
+                    if chars:
+                        runs.append((size, "".join(chars)))
+                    size, chars = char_size, []
+                chars.append(" " if char in "\r\n\ufffe\x02" else char)
+            if chars:
+                runs.append((size, "".join(chars)))
         return [(size, text) for size, text in runs if size and sum(ch.isalpha() for ch in text) >= 2]
 
     def close(self) -> None:
