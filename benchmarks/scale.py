@@ -181,23 +181,25 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 
 
 def write_records(abstracts: list[dict], passages: int, path: Path) -> int:
-    """JSON Lines records whose passages add up to about `passages`; returns the record count.
+    """JSON Lines records that evidex splits into `passages` passages (counted with its own
+    splitter as they are written); returns the record count.
 
     Record i is abstract i (mod the corpus) with its sentences rotated and the sentences of a
     second abstract appended, so every record is different text but real prose."""
+    from evidex.extract.records import record_document
+    from evidex.passages import split_passages
+
     rng = random.Random(passages)
-    words_per_passage = 119  # what evidex makes of abstracts with its default 60-200 words
-    total_words, count = 0, 0
+    made, count = 0, 0
     years = list(range(2005, 2026))
     kinds = ["text", "html"]  # the kind of source the text came from
     with open(path, "w", encoding="utf-8") as handle:
-        while total_words < passages * words_per_passage:
+        while made < passages:
             first = abstracts[count % len(abstracts)]
             second = abstracts[rng.randrange(len(abstracts))]
             sentences = _SENTENCE.split(first["text"])
             turn = rng.randrange(len(sentences)) if sentences else 0
             text = " ".join(sentences[turn:] + sentences[:turn]) + "\n\n" + second["text"]
-            total_words += len(text.split())
             record = {
                 "id": f"{first['_id']}-{count}",
                 "title": first.get("title") or "",
@@ -206,6 +208,7 @@ def write_records(abstracts: list[dict], passages: int, path: Path) -> int:
                 "publisher": f"Journal {count % 40}",
                 "kind": kinds[count % 2],
             }
+            made += len(split_passages(record_document(record, "count", "0" * 64), "count"))
             handle.write(json.dumps(record) + "\n")
             count += 1
     return count

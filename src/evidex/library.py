@@ -542,18 +542,25 @@ class Library:
         offset: int = 0,
     ) -> list[Hit]:
         """The best hits from offset on (offset=20, limit=10: hits 21 to 30)."""
-        ranked = self.engine.search(node, limit=offset + limit + 20)
-        passages = self.catalog.passages([r.passage_id for r in ranked])
+        wanted_count = offset + limit
+        ranked = self.engine.search(node, limit=wanted_count + 20)  # spares for documents being written
         records: dict[str, DocumentRecord | None] = {}
         usable = []
-        for item in ranked:
-            passage = passages.get(item.passage_id)
-            if passage is None:  # its document is being written or removed
-                continue
-            if item.doc_id not in records:
-                records[item.doc_id] = self.catalog.document(item.doc_id)
-            if records[item.doc_id] is not None:
-                usable.append((item, passage, records[item.doc_id]))
+        start = 0
+        while len(usable) < wanted_count and start < len(ranked):
+            # read from the catalog only as many passages as are still wanted (more only when
+            # some belong to a document being written or removed)
+            chunk = ranked[start : start + wanted_count - len(usable)]
+            start += len(chunk)
+            passages = self.catalog.passages([r.passage_id for r in chunk])
+            for item in chunk:
+                passage = passages.get(item.passage_id)
+                if passage is None:
+                    continue
+                if item.doc_id not in records:
+                    records[item.doc_id] = self.catalog.document(item.doc_id)
+                if records[item.doc_id] is not None:
+                    usable.append((item, passage, records[item.doc_id]))
         wanted = q.highlights(node)
         hits = []
         for item, passage, record in usable[offset : offset + limit]:  # snippets only for what is shown
