@@ -13,13 +13,14 @@ Two tables, each measured in this one run:
    over 100 varied queries (claims, phrases, prefixes, filters), highlighting and citation included.
 
     python benchmarks/scale.py [--sizes 10000,100000,1000000] [--engines whoosh,tantivy]
-                               [--skip-pdf] [--skip-passages] [--markdown] [--workdir DIR]
+                               [--skip-pdf] [--skip-passages] [--markdown] [--workdir DIR [--keep]]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import random
 import re
@@ -277,7 +278,7 @@ print(json.dumps(times))
 """
 
 
-def passage_rows(root: Path, workdir: Path, sizes: list[int], engines: list[str]) -> tuple[list[list[str]], dict]:
+def passage_rows(root: Path, workdir: Path, sizes: list[int], engines: list[str], keep: bool) -> tuple[list[list[str]], dict]:
     abstracts = load_abstracts(root)
     texts = queries(abstracts)
     rows, figures = [], {}
@@ -306,7 +307,8 @@ def passage_rows(root: Path, workdir: Path, sizes: list[int], engines: list[str]
                 f"{peak / 2**20:,.0f}",
                 f"{engine_size / 2**20:,.1f}", f"{catalog_size / 2**20:,.1f}", f"{p50:.1f}", f"{p95:.1f}",
             ])
-            shutil.rmtree(index, ignore_errors=True)
+            if not keep:
+                shutil.rmtree(index, ignore_errors=True)
         records.unlink()
     return rows, figures
 
@@ -318,8 +320,10 @@ def main() -> int:
     parser.add_argument("--skip-pdf", action="store_true")
     parser.add_argument("--skip-passages", action="store_true")
     parser.add_argument("--workdir", type=Path, default=None, help="where to build the libraries (default: a temp dir)")
+    parser.add_argument("--keep", action="store_true", help="keep the libraries in --workdir (to look into them)")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # counting pages of damaged files is not news here
     root = data_dir()
     cores = len(os.sched_getaffinity(0))
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="evidex-scale-"))
@@ -336,7 +340,7 @@ def main() -> int:
             print(f"pypdf path, {cores} jobs: {speedup:.2f} x 1 job (target >= {TARGETS['pypdf_jobs_speedup']} on 2 cores)\n")
         if not args.skip_passages:
             sizes = [int(s) for s in args.sizes.split(",") if s]
-            rows, figures = passage_rows(root, workdir, sizes, args.engines.split(","))
+            rows, figures = passage_rows(root, workdir, sizes, args.engines.split(","), args.keep and args.workdir is not None)
             headers = ["engine", "passages", "ingest passages/s", "reindex passages/s", "engine indexing passages/s", "peak RSS MB",
                        "index MB", "catalog MB", "search p50 ms", "search p95 ms"]
             print_table(headers, rows, args.markdown)
