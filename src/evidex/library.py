@@ -94,7 +94,6 @@ class Library:
                 f'Run "evidex reindex --engine {settings.engine}" to convert it',
             )
         self.engine_name = stored or settings.engine or DEFAULT_ENGINE
-        self._engine = None
         self._taxonomy: Taxonomy | None = None
         self._orphans: set[str] = set()
         if write:
@@ -492,7 +491,7 @@ class Library:
             if by == "year":
                 group = record.year
             elif by == "publisher":
-                group = record.publisher or record.author or record.site_name
+                group = facet_publisher(record)  # as search's publisher facet and filter name it
             else:
                 group = f"{record.id} {record.title or ''}".strip()
             cell = matrix.setdefault(group, {})
