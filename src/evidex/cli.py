@@ -141,6 +141,13 @@ def ingest(obj: Context, sources, include, exclude, force, jobs, timeout, min_wo
     """
     if min_words and max_words and min_words > max_words:
         raise click.BadParameter("--min-words must not exceed --max-words")
+    if pdf_engine == "pdfium":
+        from .extract.pdf import choose_engine
+
+        try:
+            choose_engine(pdf_engine)  # missing: say so once, before any file is read
+        except EvidexError as exc:
+            raise _fail(exc)
     events = _CliEvents(quiet)
     started = time.monotonic()
     taxonomy = taxonomy.resolve() if taxonomy else None

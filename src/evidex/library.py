@@ -97,9 +97,9 @@ class Library:
         self._taxonomy: Taxonomy | None = None
         self._orphans: set[str] = set()
         if write:
-            if stored is None:
-                self.catalog.set_meta("engine", self.engine_name)
             self.engine  # a new library gets its (empty) index now; a damaged one is rebuilt
+            if stored is None:  # recorded once its engine is known to work
+                self.catalog.set_meta("engine", self.engine_name)
             self.recover()
 
     # -- lifecycle --------------------------------------------------------------------
@@ -659,7 +659,7 @@ def _renumber(passages: list[Passage], doc_id: str) -> list[Passage]:
 
 
 def _unavailable(name: str, exc: Exception) -> EvidexError:
-    return EvidexError(f"This library uses the {name} engine, which is not installed ({exc})", f"Run: pip install 'evidex[{name}]'")
+    return EvidexError(f"The {name} engine is not installed ({exc})", f"Run: pip install 'evidex[{name}]'")
 
 
 def _failure_message(location: str, result) -> tuple[str, bool]:

@@ -75,6 +75,6 @@ def open_engine(name: str, path: Path, create: bool = False) -> Engine:
         try:
             from ._tantivy import TantivyEngine
         except ImportError as exc:
-            raise EngineUnavailable(f"the tantivy engine needs the tantivy package ({exc})") from exc
+            raise EngineUnavailable(str(exc)) from exc
         return TantivyEngine(path, create=create)
     raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
