@@ -251,3 +251,15 @@ def test_a_big_whoosh_library_is_told_about_tantivy(evidex, corpus, monkeypatch)
     assert "evidex reindex --engine tantivy" in result.stderr
     monkeypatch.setattr(cli_module, "WHOOSH_ADVICE_PASSAGES", 10_000)
     assert "tantivy" not in evidex("ingest", "-q", "--force", corpus).stderr
+
+
+def test_a_missing_engine_is_named_and_leaves_no_library_behind(evidex, corpus, monkeypatch, index_dir):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tantivy", None)  # as if the extra were not installed
+    monkeypatch.delitem(sys.modules, "evidex.engines._tantivy", raising=False)
+    result = evidex("ingest", "--engine", "tantivy", corpus / "notes-on-prevention.md", ok=False)
+    assert "The tantivy engine is not installed" in result.output and "evidex[tantivy]" in result.output
+    evidex("ingest", corpus / "notes-on-prevention.md")  # the default engine still works
+    with Library(Settings.from_env()) as library:
+        assert library.engine_name == "whoosh"

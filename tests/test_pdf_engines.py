@@ -85,3 +85,12 @@ def test_a_broken_page_is_read_again_with_the_other_extractor(pdfium, evidex, sh
     assert document["extractor"].startswith("pypdf (") and "by the other extractor" in document["extractor"]
     page = next(p for p in document["pages"] if p["text"].startswith("39 2.3. SIMPLIZIALKOMPLEX"))
     assert "a0(Γ) − a1(Γ)" in page["text"]
+
+
+def test_asking_for_pdfium_without_it_fails_once_before_any_work(evidex, corpus, monkeypatch, index_dir):
+    import evidex.extract.pdf as pdf_module
+
+    monkeypatch.setattr(pdf_module, "pdfium_available", lambda: False)
+    result = evidex("ingest", "--pdf-engine", "pdfium", corpus, ok=False)
+    assert result.output.count("needs pypdfium2") == 1 and "evidex[pdfium]" in result.output
+    assert not (index_dir / "catalog.sqlite").exists()

@@ -85,10 +85,18 @@ class Library:
         if write:
             index_dir.mkdir(parents=True, exist_ok=True)
             self._acquire_lock()
+        self.catalog = None
+        try:
+            self._open(index_dir, write)
+        except BaseException:
+            self.close()  # the writer's lock and the catalog go with the failure
+            raise
+
+    def _open(self, index_dir: Path, write: bool) -> None:
+        settings = self.settings
         self.catalog = Catalog(settings.catalog_path)
         stored = self.catalog.get_meta("engine")
         if stored and settings.engine and settings.engine != stored:
-            self.close()
             raise EvidexError(
                 f"The library in {index_dir} uses the {stored} engine, not {settings.engine}",
                 f'Run "evidex reindex --engine {settings.engine}" to convert it',
@@ -106,7 +114,9 @@ class Library:
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()
-        self.catalog.close()
+            self._engine = None
+        if self.catalog is not None:
+            self.catalog.close()
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
