@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import tantivy
@@ -15,7 +14,6 @@ from .. import query as q
 from . import IndexEntry, IndexOutdated, Ranked
 from ._compile import Compiler
 
-AND_MAYBE_SPARE = 20  # extra hits fetched for those that matched the optional part only
 WRITER_HEAP = 128_000_000  # bytes the writer may buffer before it flushes a segment
 SCHEMA_VERSION = "1"  # bump when the fields change: an older index is rebuilt from the catalog
 _FACET_FIELDS = {"theme": "themes", "year": "year", "kind": "kind", "publisher": "publisher"}
@@ -77,30 +75,16 @@ class TantivyEngine:
         if compiled is None:
             return []
         searcher = self._searcher()
-        if not isinstance(compiled, _AndMaybe):
-            return [_ranked(searcher, score, address) for score, address in searcher.search(compiled, limit, count=False).hits]
-        # "words AND MAYBE title words" (most queries) run as "words OR title words", which
-        # tantivy answers by skipping what cannot reach the top (block-max WAND); the few
-        # passages that matched the title only are then dropped. A passage that has the words
-        # scores the same either way, so the ranking is exactly that of AND MAYBE.
-        either = Query.boolean_query([(Occur.Should, compiled.required), (Occur.Should, compiled.optional)])
-        wanted = limit + AND_MAYBE_SPARE
-        while True:
-            hits = searcher.search(either, wanted, count=False).hits
-            if not hits:
-                return []
-            ranked = [_ranked(searcher, score, address) for score, address in hits]
-            among = Query.term_set_query(self._schema, "passage_id", [r.passage_id for r in ranked])
-            check = Query.boolean_query([(Occur.Must, among), (Occur.Must, Query.const_score_query(compiled.required, 0.0))])
-            matched = {_key(address) for _score, address in searcher.search(check, len(hits), count=False).hits}
-            kept = [r for r, (_score, address) in zip(ranked, hits) if _key(address) in matched]
-            if len(kept) >= limit or len(hits) < wanted:
-                return kept[:limit]
-            wanted *= 4
+        result = searcher.search(compiled, limit=limit, count=False)
+        ranked = []
+        for score, address in result.hits:
+            stored = searcher.doc(address)
+            ranked.append(Ranked(stored["passage_id"][0], stored["doc_id"][0], float(score)))
+        return ranked
 
     def facets(self, node: q.Node) -> dict[str, dict[str | int, int]]:
         counts: dict[str, dict[str | int, int]] = {name: {} for name in _FACET_FIELDS}
-        compiled = _plain(self._compiler.compile(node))
+        compiled = self._compiler.compile(node)
         if compiled is None:
             return counts
         aggregations = {name: {"terms": {"field": field, "size": 10_000}} for name, field in _FACET_FIELDS.items()}
@@ -151,36 +135,12 @@ class _Writer:
         self._writer.add_document(document)
 
 
-@dataclass(frozen=True)
-class _AndMaybe:
-    """required AND MAYBE optional, kept apart until it is known whether it is the whole query."""
-
-    required: Query
-    optional: Query
-
-    def query(self) -> Query:
-        return Query.boolean_query([(Occur.Must, self.required), (Occur.Should, self.optional)])
-
-
-def _plain(query):
-    return query.query() if isinstance(query, _AndMaybe) else query
-
-
-def _key(address) -> tuple[int, int]:
-    return address.segment_ord, address.doc
-
-
-def _ranked(searcher: tantivy.Searcher, score: float, address) -> Ranked:
-    stored = searcher.doc(address)
-    return Ranked(stored["passage_id"][0], stored["doc_id"][0], float(score))
-
-
 class _TantivyBuilder:
     def __init__(self, schema: tantivy.Schema):
         self.schema = schema
 
     def _boosted(self, query: Query, boost: float) -> Query:
-        return query if boost == 1.0 else Query.boost_query(_plain(query), boost)
+        return query if boost == 1.0 else Query.boost_query(query, boost)
 
     def term(self, field: str, value: str, boost: float = 1.0) -> Query:
         return self._boosted(Query.term_query(self.schema, field, value), boost)
@@ -200,16 +160,16 @@ class _TantivyBuilder:
         return Query.all_query()
 
     def all_of(self, parts: list[Query]) -> Query:
-        return Query.boolean_query([(Occur.Must, _plain(part)) for part in parts])
+        return Query.boolean_query([(Occur.Must, part) for part in parts])
 
     def any_of(self, parts: list[Query]) -> Query:
-        return Query.boolean_query([(Occur.Should, _plain(part)) for part in parts])
+        return Query.boolean_query([(Occur.Should, part) for part in parts])
 
-    def and_maybe(self, required: Query, optional: Query) -> _AndMaybe:
-        return _AndMaybe(_plain(required), _plain(optional))
+    def and_maybe(self, required: Query, optional: Query) -> Query:
+        return Query.boolean_query([(Occur.Must, required), (Occur.Should, optional)])
 
     def and_not(self, positive: Query, negative: Query) -> Query:
-        return Query.boolean_query([(Occur.Must, _plain(positive)), (Occur.MustNot, _plain(negative))])
+        return Query.boolean_query([(Occur.Must, positive), (Occur.MustNot, negative)])
 
     def ranked_words(self, field: str, words: list[str], boost: float = 1.0) -> Query:
         return self.any_of([self.term(field, w, boost) for w in words])
