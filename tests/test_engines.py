@@ -111,9 +111,6 @@ class SetBuilder:
     def and_not(self, positive, negative):
         return positive - negative
 
-    def ranked_words(self, field, words, boost=1.0):
-        return self.any_of([self.term(field, w) for w in words])
-
 
 def reference(library: Library, node: q.Node) -> set[str]:
     found = Compiler(SetBuilder(list(library.index_entries()))).compile(node)

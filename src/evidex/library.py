@@ -529,12 +529,7 @@ class Library:
         """Matching passages counted per theme, year, kind and publisher: (value, label, count),
         most first. The value is what a filter takes; the label is what a reader is shown."""
         counts = self.engine.facets(node)
-        publishers: dict[str, str] = {}
-        if counts.get("publisher"):
-            for record in self.catalog.documents():
-                name = facet_publisher(record)
-                if name:
-                    publishers.setdefault(q.publisher_key(name), name)
+        publishers = {key: self._publisher_label(key) for key in counts.get("publisher", {})}
         labels = {"theme": {t.key: t.label for t in self.taxonomy.themes}, "publisher": publishers}
         found = {}
         for name in FACETS:
@@ -543,6 +538,14 @@ class Library:
             order = (lambda item: -item[0]) if name == "year" else (lambda item: (-item[1], str(item[0])))
             found[name] = [(value, named.get(value, str(value)), count) for value, count in sorted(values.items(), key=order)]
         return found
+
+    def _publisher_label(self, key: str) -> str:
+        """A publisher's name as written, from one of its documents (the index holds the key)."""
+        for ranked in self.engine.search(q.Filter("publisher", key), limit=1):
+            record = self.catalog.document(ranked.doc_id)
+            if record is not None and facet_publisher(record):
+                return facet_publisher(record)
+        return key
 
     def search(
         self,

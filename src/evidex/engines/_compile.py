@@ -26,7 +26,6 @@ class Builder(Protocol[Q]):
     def any_of(self, parts: list[Q]) -> Q: ...
     def and_maybe(self, required: Q, optional: Q) -> Q: ...  # matches required; optional adds to the score
     def and_not(self, positive: Q, negative: Q) -> Q: ...
-    def ranked_words(self, field: str, words: list[str], boost: float = 1.0) -> Q: ...  # any of the words, ranked
 
 
 # query filter name -> index field
@@ -97,8 +96,8 @@ class Compiler(Generic[Q]):
                 continue
             {q.MUST: must, q.SHOULD: should, q.MUST_NOT: must_not}[clause.occur].append(compiled)
         if plain_words:
-            body = b.ranked_words("body", plain_words)
-            title = b.ranked_words("title", plain_words, boost=TITLE_BOOST)
+            body = b.any_of([b.term("body", w) for w in plain_words])
+            title = b.any_of([b.term("title", w, boost=TITLE_BOOST) for w in plain_words])
             should.append(b.and_maybe(body, title))
         # Filters (theme:, year:, ...) narrow a ranked query but do not replace its words: when
         # the only required clauses are filters, at least one of the ranked words must match.

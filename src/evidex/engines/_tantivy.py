@@ -170,6 +170,3 @@ class _TantivyBuilder:
 
     def and_not(self, positive: Query, negative: Query) -> Query:
         return Query.boolean_query([(Occur.Must, positive), (Occur.MustNot, negative)])
-
-    def ranked_words(self, field: str, words: list[str], boost: float = 1.0) -> Query:
-        return self.any_of([self.term(field, w, boost) for w in words])

@@ -170,9 +170,6 @@ class _WhooshBuilder:
     def and_not(self, positive: wq.Query, negative: wq.Query) -> wq.Query:
         return wq.AndNot(positive, negative)
 
-    def ranked_words(self, field: str, words: list[str], boost: float = 1.0) -> wq.Query:
-        return wq.Or([self.term(field, w, boost) for w in words])
-
 
 def compile_query(node: q.Node) -> wq.Query | None:
     """Turn an evidex query tree into a Whoosh query (None: matches nothing useful)."""
