@@ -260,3 +260,49 @@ def test_a_missing_engine_is_named_and_leaves_no_library_behind(evidex, corpus, 
     evidex("ingest", corpus / "notes-on-prevention.md")  # the default engine still works
     with Library(Settings.from_env()) as library:
         assert library.engine_name == "whoosh"
+
+
+# -- Whoosh: scored a posting list at a time, with Whoosh's own BM25F ---------------------------
+
+
+def test_whoosh_scores_equal_whoosh_matchers(index_dir, built):
+    """The fast scorer (engines._whoosh_scoring) must give what Whoosh's own matchers give
+    for the same query: same passages, same BM25F scores."""
+    from whoosh import query as wq
+
+    from evidex import analysis
+    from evidex.engines._compile import TITLE_BOOST
+
+    shutil.copytree(built("whoosh"), index_dir)
+    with Library(Settings.from_env()) as lib:
+        engine = lib.engine
+        searcher = engine._current()
+        compared = 0
+        for text in ("sextortion boys money", "encryption detection children", "grooming", "online safety report"):
+            stems = [analysis.stem(w) for w in text.split()]
+            whoosh_query = wq.AndMaybe(
+                wq.Or([wq.Term("body", s) for s in stems]),
+                wq.Or([wq.Term("title", s, boost=TITLE_BOOST) for s in stems]),
+            )
+            theirs = {hit["passage_id"]: hit.score for hit in searcher.search(whoosh_query, limit=None)}
+            ours = {r.passage_id: r.score for r in engine.search(q.parse(text), limit=100_000)}
+            assert ours.keys() == theirs.keys(), text
+            for passage_id, score in theirs.items():
+                assert ours[passage_id] == pytest.approx(score, rel=1e-5), (text, passage_id)
+            compared += len(theirs)
+        assert compared > 50
+
+
+def test_an_index_from_an_older_evidex_is_named_and_rebuilt(evidex, corpus, index_dir):
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, TEXT, Schema
+
+    evidex("ingest", "-q", corpus / "notes-on-prevention.md")
+    shutil.rmtree(index_dir / "whoosh")
+    (index_dir / "whoosh").mkdir()
+    # the layout before body and title got their *_positions twins
+    whoosh_index.create_in(str(index_dir / "whoosh"), Schema(passage_id=ID(stored=True), body=TEXT(phrase=True)))
+    result = evidex("search", "prevention", ok=False)
+    assert "from an older evidex" in result.output and "evidex reindex" in result.output
+    evidex("reindex")
+    assert "prevention" in evidex("search", "prevention").output.lower()

@@ -555,15 +555,15 @@ class Library:
     ) -> list[Hit]:
         """The best hits from offset on (offset=20, limit=10: hits 21 to 30)."""
         wanted_count = offset + limit
-        ranked = self.engine.search(node, limit=wanted_count + 20)  # spares for documents being written
         records: dict[str, DocumentRecord | None] = {}
         usable = []
-        start = 0
-        while len(usable) < wanted_count and start < len(ranked):
-            # read from the catalog only as many passages as are still wanted (more only when
-            # some belong to a document being written or removed)
-            chunk = ranked[start : start + wanted_count - len(usable)]
-            start += len(chunk)
+        asked, start = wanted_count, 0
+        while True:
+            # Ask the engine for just what is shown (reading a hit costs); more only when some
+            # hits belong to a document being written or removed, which the catalog lacks.
+            ranked = self.engine.search(node, limit=asked)
+            chunk = ranked[start:]
+            start = len(ranked)
             passages = self.catalog.passages([r.passage_id for r in chunk])
             for item in chunk:
                 passage = passages.get(item.passage_id)
@@ -573,6 +573,9 @@ class Library:
                     records[item.doc_id] = self.catalog.document(item.doc_id)
                 if records[item.doc_id] is not None:
                     usable.append((item, passage, records[item.doc_id]))
+            if len(usable) >= wanted_count or len(ranked) < asked:
+                break
+            asked = asked * 2 + 20
         wanted = q.highlights(node)
         hits = []
         for item, passage, record in usable[offset : offset + limit]:  # snippets only for what is shown

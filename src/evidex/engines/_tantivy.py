@@ -52,6 +52,8 @@ class TantivyEngine:
         else:
             raise FileNotFoundError(f"no tantivy index in {self.path}")
         self._compiler = Compiler(_TantivyBuilder(self._schema))
+        self._current: tantivy.Searcher | None = None
+        self._stamp: tuple | None = None
 
     @contextlib.contextmanager
     def writer(self):
@@ -65,10 +67,22 @@ class TantivyEngine:
             writer.commit()
             writer.wait_merging_threads()
         self._index.reload()
+        self._current = None
 
     def _searcher(self) -> tantivy.Searcher:
-        self._index.reload()  # see what another process committed since
-        return self._index.searcher()
+        """A searcher over the last commit, from this process or another: reloaded only when
+        meta.json (rewritten by every commit) has changed, as reloading costs more than many
+        a query."""
+        try:
+            stat = (self.path / "meta.json").stat()
+            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        except OSError:
+            stamp = None
+        if stamp is None or stamp != self._stamp or self._current is None:
+            self._index.reload()
+            self._current = self._index.searcher()
+            self._stamp = stamp
+        return self._current
 
     def search(self, node: q.Node, limit: int) -> list[Ranked]:
         compiled = self._compiler.compile(node)
@@ -102,7 +116,7 @@ class TantivyEngine:
         return self._searcher().num_docs
 
     def close(self) -> None:
-        pass  # tantivy frees its readers with the object
+        self._current = None  # tantivy frees a reader with its last searcher
 
     def document_ids(self) -> set[str]:
         # counted over live documents only: a deleted document's id stays in the term list until a merge

@@ -6,8 +6,6 @@ import contextlib
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh import query as wq
-from whoosh import sorting
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.scoring import BM25F
@@ -15,6 +13,9 @@ from whoosh.scoring import BM25F
 from .. import query as q
 from . import IndexEntry, IndexOutdated, Ranked
 from ._compile import Compiler
+from ._whoosh_scoring import FACET_FIELDS, PlanBuilder, Scorer
+
+B, K1 = 0.75, 0.9  # BM25F parameters (tuned on SciFact's training claims)
 
 
 def _schema() -> Schema:
@@ -22,8 +23,12 @@ def _schema() -> Schema:
     return Schema(
         passage_id=ID(stored=True, unique=True),
         doc_id=ID(stored=True),
-        body=TEXT(analyzer=words, phrase=True),
-        title=TEXT(analyzer=words, phrase=True),
+        # Ranking reads body and title: word counts only, which load several times faster
+        # than postings that carry positions. Phrases are checked in the *_positions fields.
+        body=TEXT(analyzer=words),
+        title=TEXT(analyzer=words),
+        body_positions=TEXT(analyzer=words, phrase=True),
+        title_positions=TEXT(analyzer=words, phrase=True),
         themes=KEYWORD(commas=True, lowercase=True),
         kind=ID(),
         publisher=ID(),
@@ -48,6 +53,8 @@ class WhooshEngine:
         else:
             raise FileNotFoundError(f"no Whoosh index in {self.path}")
         self._searcher = None
+        self._scorer: Scorer | None = None
+        self._planner = Compiler(PlanBuilder())
 
     def _current(self):
         """One open searcher, refreshed when another process has committed since: opening
@@ -56,13 +63,15 @@ class WhooshEngine:
             # A new searcher, not refresh(): a refreshed reader can keep a segment's old deletions.
             self.close()
         if self._searcher is None:
-            self._searcher = self._index.searcher(weighting=BM25F(B=0.75, K1=0.9))
+            self._searcher = self._index.searcher(weighting=BM25F(B=B, K1=K1))
+            self._scorer = Scorer(self._searcher, B=B, K1=K1)
         return self._searcher
 
     def close(self) -> None:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
+            self._scorer = None
 
     @contextlib.contextmanager
     def writer(self):
@@ -78,27 +87,22 @@ class WhooshEngine:
             self.close()  # the next search opens the new state
 
     def search(self, node: q.Node, limit: int) -> list[Ranked]:
-        compiled = compile_query(node)
-        if compiled is None:
+        plan = self._planner.compile(node)
+        if plan is None:
             return []
-        results = self._current().search(compiled, limit=limit)
-        return [Ranked(hit["passage_id"], hit["doc_id"], float(hit.score or 0.0)) for hit in results]
+        searcher = self._current()
+        ranked = []
+        for docnum, score in self._scorer.top(plan, limit):
+            stored = searcher.stored_fields(docnum)
+            ranked.append(Ranked(stored["passage_id"], stored["doc_id"], float(score)))
+        return ranked
 
     def facets(self, node: q.Node) -> dict[str, dict[str | int, int]]:
-        compiled = compile_query(node)
-        counts: dict[str, dict[str | int, int]] = {name: {} for name in _FACET_FIELDS}
-        if compiled is None:
-            return counts
-        groups = {
-            name: sorting.FieldFacet(field, allow_overlap=(name == "theme"))
-            for name, field in _FACET_FIELDS.items()
-        }
-        results = self._current().search(compiled, limit=1, groupedby=groups, maptype=sorting.Count)
-        for name in _FACET_FIELDS:
-            for value, count in results.groups(name).items():
-                if value not in (None, ""):
-                    counts[name][value.decode() if isinstance(value, bytes) else value] = count
-        return counts
+        plan = self._planner.compile(node)
+        if plan is None:
+            return {name: {} for name in FACET_FIELDS}
+        self._current()
+        return self._scorer.facets(plan)
 
     def count(self) -> int:
         return self._index.doc_count()
@@ -115,9 +119,6 @@ class WhooshEngine:
         return found
 
 
-_FACET_FIELDS = {"theme": "themes", "year": "year", "kind": "kind", "publisher": "publisher"}
-
-
 class _Writer:
     def __init__(self, writer):
         self._writer = writer
@@ -131,6 +132,8 @@ class _Writer:
             doc_id=entry.doc_id,
             body=entry.body,
             title=entry.title,
+            body_positions=entry.body,
+            title_positions=entry.title,
             themes=",".join(entry.themes),
             kind=entry.kind,
             publisher=entry.publisher,
@@ -140,37 +143,3 @@ class _Writer:
         if entry.date is not None:
             fields["date"] = entry.date
         self._writer.add_document(**fields)
-
-
-class _WhooshBuilder:
-    def term(self, field: str, value: str, boost: float = 1.0) -> wq.Query:
-        return wq.Term(field, value, boost=boost)
-
-    def phrase(self, field: str, stems: list[str], boost: float = 1.0) -> wq.Query:
-        return wq.Phrase(field, stems, boost=boost)
-
-    def prefix(self, field: str, prefix: str, boost: float = 1.0) -> wq.Query:
-        return wq.Prefix(field, prefix, boost=boost)
-
-    def year_range(self, low: int | None, high: int | None) -> wq.Query:
-        return wq.NumericRange("year", low, high)
-
-    def every(self) -> wq.Query:
-        return wq.Every()
-
-    def all_of(self, parts: list[wq.Query]) -> wq.Query:
-        return wq.And(parts)
-
-    def any_of(self, parts: list[wq.Query]) -> wq.Query:
-        return wq.Or(parts)
-
-    def and_maybe(self, required: wq.Query, optional: wq.Query) -> wq.Query:
-        return wq.AndMaybe(required, optional)
-
-    def and_not(self, positive: wq.Query, negative: wq.Query) -> wq.Query:
-        return wq.AndNot(positive, negative)
-
-
-def compile_query(node: q.Node) -> wq.Query | None:
-    """Turn an evidex query tree into a Whoosh query (None: matches nothing useful)."""
-    return Compiler(_WhooshBuilder()).compile(node)
