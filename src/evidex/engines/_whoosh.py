@@ -25,8 +25,8 @@ def _schema() -> Schema:
         doc_id=ID(stored=True),
         # Ranking reads body and title: word counts only, which load several times faster
         # than postings that carry positions. Phrases are checked in the *_positions fields.
-        body=TEXT(analyzer=words),
-        title=TEXT(analyzer=words),
+        body=TEXT(analyzer=words, phrase=False),
+        title=TEXT(analyzer=words, phrase=False),
         body_positions=TEXT(analyzer=words, phrase=True),
         title_positions=TEXT(analyzer=words, phrase=True),
         themes=KEYWORD(commas=True, lowercase=True),
