@@ -306,3 +306,71 @@ def test_an_index_from_an_older_evidex_is_named_and_rebuilt(evidex, corpus, inde
     assert "from an older evidex" in result.output and "evidex reindex" in result.output
     evidex("reindex")
     assert "prevention" in evidex("search", "prevention").output.lower()
+
+
+# -- tantivy: ranked words are first run as a flat OR it can prune, then checked ------------------
+
+
+def _tantivy_pair(tmp_path):
+    if not _installed("tantivy"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("the tantivy engine is not installed (required under CI)")
+        pytest.skip("tantivy is not installed: pip install 'evidex[tantivy]'")
+    from evidex.engines import _tantivy
+
+    engine = _tantivy.TantivyEngine(tmp_path / "tantivy", create=True)
+
+    def nested(node, limit):
+        flat_top = _tantivy._flat_top
+        _tantivy._flat_top = lambda *args: None
+        try:
+            return engine.search(node, limit)
+        finally:
+            _tantivy._flat_top = flat_top
+
+    return engine, nested
+
+
+def _entry(pid, doc, body, title):
+    return IndexEntry(pid, doc, body, title, (), "pdf", "", 2024, None)
+
+
+def test_tantivy_flat_or_gives_the_real_querys_top_hits(library, engine):
+    if engine != "tantivy":
+        pytest.skip("tantivy only")
+    from evidex.engines import _tantivy
+
+    tantivy_engine = library.engine
+    for text in ("sextortion boys money", "children online", "encrypt* detection", "grooming", "safety report 2024"):
+        node = q.parse(text)
+        fast = tantivy_engine.search(node, 15)
+        flat_top = _tantivy._flat_top
+        _tantivy._flat_top = lambda *args: None
+        try:
+            slow = tantivy_engine.search(node, 15)
+        finally:
+            _tantivy._flat_top = flat_top
+        assert [r.passage_id for r in fast] == [r.passage_id for r in slow], text
+        assert [r.score for r in fast] == pytest.approx([r.score for r in slow], rel=1e-5), text
+
+
+def test_tantivy_passages_matching_only_by_title_are_not_hits(tmp_path):
+    """Forty passages of a report whose title has the words, none in its text, outrank in the
+    flat OR the three passages that hold them: the check drops them and the real query runs."""
+    engine, nested = _tantivy_pair(tmp_path)
+    with engine.writer() as writer:
+        for n in range(40):
+            writer.add(_entry(f"a-{n}", "a", "annual figures from the helpline", "quokka wallaby census"))
+        for n in range(3):
+            writer.add(_entry(f"b-{n}", "b", "a quokka was seen near the shore" + " again" * n, "field notes"))
+    node = q.parse("quokka wallaby")
+    hits = engine.search(node, 10)
+    assert {r.passage_id for r in hits} == {"b-0", "b-1", "b-2"}
+    assert [r.passage_id for r in hits] == [r.passage_id for r in nested(node, 10)]
+
+
+def test_a_word_beginning_ranks_like_the_words_it_stands_for(library):
+    # "encrypt*" stands for encrypt, encrypted, encryption...: a passage with more of them
+    # (and rarer ones) ranks higher, as the same words typed out would
+    by_prefix = library.search(q.parse("encrypt*"), limit=5)
+    assert len({round(h.score, 6) for h in by_prefix}) > 1

@@ -14,6 +14,10 @@ from .. import query as q
 Q = TypeVar("Q")
 
 TITLE_BOOST = 0.3  # the document title adds to a passage's score (tuned on SciFact)
+# A word beginning ("encrypt*") ranks like the words it stands for, when it stands for at most
+# this many; beyond, every passage holding one of them scores the same (as Lucene does).
+PREFIX_SCORED_TERMS = 256
+RANKED_FIELDS = ("body", "title")
 
 
 class Builder(Protocol[Q]):
@@ -81,8 +85,16 @@ class Compiler(Generic[Q]):
             for c in node.clauses
             if c.occur == q.SHOULD
         )
-        plain_words: list[str] = []  # ranked single words: one flat OR over body, one over title
+        # Ranked single words and word beginnings: one flat OR over the passage text, and one
+        # over the title that only adds to passages the first matched (flat: engines can skip
+        # passages that cannot reach the best few).
+        plain_words: list[str] = []
+        plain_prefixes: list[str] = []
         for clause in node.clauses:
+            if isinstance(clause.node, q.Prefix) and clause.occur == q.SHOULD:
+                if clause.node.prefix not in plain_prefixes:
+                    plain_prefixes.append(clause.node.prefix)
+                continue
             single = isinstance(clause.node, q.Terms) and len(clause.node.stems) == 1
             if single and clause.occur == q.SHOULD:
                 stem = clause.node.stems[0]
@@ -95,10 +107,11 @@ class Compiler(Generic[Q]):
             if compiled is None:
                 continue
             {q.MUST: must, q.SHOULD: should, q.MUST_NOT: must_not}[clause.occur].append(compiled)
-        if plain_words:
-            body = b.any_of([b.term("body", w) for w in plain_words])
-            title = b.any_of([b.term("title", w, boost=TITLE_BOOST) for w in plain_words])
-            should.append(b.and_maybe(body, title))
+        if plain_words or plain_prefixes:
+            body = [b.term("body", w) for w in plain_words] + [b.prefix("body", p) for p in plain_prefixes]
+            title = [b.term("title", w, boost=TITLE_BOOST) for w in plain_words]
+            title += [b.prefix("title", p, boost=TITLE_BOOST) for p in plain_prefixes]
+            should.append(b.and_maybe(_one(b.any_of, body), _one(b.any_of, title)))
         # Filters (theme:, year:, ...) narrow a ranked query but do not replace its words: when
         # the only required clauses are filters, at least one of the ranked words must match.
         text_required = any(c.occur == q.MUST and not isinstance(c.node, (q.Filter, q.YearRange)) for c in node.clauses)

@@ -12,7 +12,7 @@ from tantivy import Occur, Query
 
 from .. import query as q
 from . import IndexEntry, IndexOutdated, Ranked
-from ._compile import Compiler
+from ._compile import PREFIX_SCORED_TERMS, RANKED_FIELDS, Compiler
 
 WRITER_HEAP = 128_000_000  # bytes the writer may buffer before it flushes a segment
 SCHEMA_VERSION = "1"  # bump when the fields change: an older index is rebuilt from the catalog
@@ -51,7 +51,6 @@ class TantivyEngine:
             self._index = tantivy.Index.open(str(self.path))
         else:
             raise FileNotFoundError(f"no tantivy index in {self.path}")
-        self._compiler = Compiler(_TantivyBuilder(self._schema))
         self._current: tantivy.Searcher | None = None
         self._stamp: tuple | None = None
 
@@ -85,24 +84,32 @@ class TantivyEngine:
         return self._current
 
     def search(self, node: q.Node, limit: int) -> list[Ranked]:
-        compiled = self._compiler.compile(node)
-        if compiled is None:
-            return []
         searcher = self._searcher()
-        result = searcher.search(compiled, limit=limit, count=False)
+        builder = _TantivyBuilder(self._schema, searcher)
+        try:
+            flat = Compiler(_FlatBuilder(builder)).compile(node)
+        except _NotFlat:
+            flat = None
+        hits = _flat_top(searcher, builder, flat, limit) if flat is not None else None
+        if hits is None:
+            compiled = Compiler(builder).compile(node)
+            if compiled is None:
+                return []
+            hits = [(score, address, None) for score, address in searcher.search(compiled, limit=limit, count=False).hits]
         ranked = []
-        for score, address in result.hits:
-            stored = searcher.doc(address)
+        for score, address, stored in hits:
+            stored = stored or searcher.doc(address)
             ranked.append(Ranked(stored["passage_id"][0], stored["doc_id"][0], float(score)))
         return ranked
 
     def facets(self, node: q.Node) -> dict[str, dict[str | int, int]]:
         counts: dict[str, dict[str | int, int]] = {name: {} for name in _FACET_FIELDS}
-        compiled = self._compiler.compile(node)
+        searcher = self._searcher()
+        compiled = Compiler(_TantivyBuilder(self._schema, searcher)).compile(node)
         if compiled is None:
             return counts
         aggregations = {name: {"terms": {"field": field, "size": 10_000}} for name, field in _FACET_FIELDS.items()}
-        result = self._searcher().aggregate(compiled, aggregations)
+        result = searcher.aggregate(compiled, aggregations)
         for name in _FACET_FIELDS:
             for bucket in result.get(name, {}).get("buckets", []):
                 key = bucket["key"]
@@ -150,8 +157,17 @@ class _Writer:
 
 
 class _TantivyBuilder:
-    def __init__(self, schema: tantivy.Schema):
+    def __init__(self, schema: tantivy.Schema, searcher: tantivy.Searcher):
         self.schema = schema
+        self.searcher = searcher
+
+    def expand(self, field: str, prefix: str) -> list[str] | None:
+        """The words of a ranked field that start with prefix; None when there are too many
+        to rank one by one."""
+        if field not in RANKED_FIELDS:
+            return None
+        words = [word for word, count in self.searcher.terms_with_prefix(field, prefix) if count]
+        return words if len(words) <= PREFIX_SCORED_TERMS else None
 
     def _boosted(self, query: Query, boost: float) -> Query:
         return query if boost == 1.0 else Query.boost_query(query, boost)
@@ -163,7 +179,12 @@ class _TantivyBuilder:
         return self._boosted(Query.phrase_query(self.schema, field, stems), boost)
 
     def prefix(self, field: str, prefix: str, boost: float = 1.0) -> Query:
-        return self._boosted(Query.regex_query(self.schema, field, re.escape(prefix) + ".*"), boost)
+        words = self.expand(field, prefix)
+        if words is None:
+            return self._boosted(Query.regex_query(self.schema, field, re.escape(prefix) + ".*"), boost)
+        if not words:
+            return Query.empty_query()
+        return self.any_of([self.term(field, word, boost) for word in words])
 
     def year_range(self, low: int | None, high: int | None) -> Query:
         if low is None and high is None:
@@ -184,3 +205,79 @@ class _TantivyBuilder:
 
     def and_not(self, positive: Query, negative: Query) -> Query:
         return Query.boolean_query([(Occur.Must, positive), (Occur.MustNot, negative)])
+
+
+# -- ranked text first: a flat OR of words, which tantivy can prune -----------------------------
+#
+# A ranked query compiles to "passage words AND MAYBE title words". Tantivy scores that by
+# visiting every passage holding any of the words: at a million passages a common word costs
+# milliseconds. A flat OR of the same words is scored with block-max WAND, which skips
+# passages that cannot reach the best few, but it also matches passages whose *title* alone
+# has the words. So: take the best few of the flat OR, keep those that hold a passage word
+# (each kept passage's score is its score in the real query), and if enough are kept the
+# answer is exact: any passage outside the few scores at most the last of them. Otherwise
+# the real query runs.
+
+
+class _NotFlat(Exception):
+    """The query is not a ranked OR of words (filters, phrases, negation, ...)."""
+
+
+class _Flat:
+    def __init__(self, terms: list[tuple[str, str, float]], required: list[tuple[str, str, float]] | None):
+        self.terms = terms  # (field, word, boost): the flat OR
+        self.required = required  # a passage must hold one of these; None: every match counts
+
+
+class _FlatBuilder:
+    def __init__(self, builder: _TantivyBuilder):
+        self.builder = builder
+
+    def term(self, field, value, boost=1.0):
+        if field not in RANKED_FIELDS:
+            raise _NotFlat
+        return _Flat([(field, value, boost)], None)
+
+    def prefix(self, field, prefix, boost=1.0):
+        words = self.builder.expand(field, prefix)
+        if words is None:
+            raise _NotFlat
+        return _Flat([(field, word, boost) for word in words], None)
+
+    def any_of(self, parts):
+        if len(parts) > 1 and any(p.required is not None for p in parts):
+            raise _NotFlat  # each part's title would add only where its own words matched
+        return _Flat([t for p in parts for t in p.terms], None)
+
+    def and_maybe(self, required, optional):
+        if required.required is not None or optional.required is not None:
+            raise _NotFlat
+        return _Flat(required.terms + optional.terms, required.terms)
+
+    def _not_flat(self, *args, **kwargs):
+        raise _NotFlat
+
+    phrase = year_range = every = all_of = and_not = _not_flat
+
+
+def _flat_top(searcher, builder: _TantivyBuilder, flat: _Flat, limit: int):
+    """[(score, address, stored document or None)], best first; None: run the real query."""
+    if not flat.terms:
+        return []
+    query = builder.any_of([builder.term(f, w, boost) for f, w, boost in flat.terms])
+    if flat.required is None:
+        return [(score, address, None) for score, address in searcher.search(query, limit=limit, count=False).hits]
+    wanted = limit * 2 + 10
+    hits = searcher.search(query, limit=wanted, count=False).hits
+    if not hits:
+        return []
+    stored = [searcher.doc(address) for _score, address in hits]
+    holding = Query.boolean_query([
+        (Occur.Must, builder.any_of([builder.term(f, w) for f, w, _boost in flat.required])),
+        (Occur.Must, Query.term_set_query(builder.schema, "passage_id", [d["passage_id"][0] for d in stored])),
+    ])
+    kept_at = {(a.segment_ord, a.doc) for _s, a in searcher.search(holding, limit=len(hits), count=False).hits}
+    kept = [(score, a, d) for (score, a), d in zip(hits, stored) if (a.segment_ord, a.doc) in kept_at]
+    if len(kept) >= limit or len(hits) < wanted:
+        return kept[:limit]
+    return None

@@ -24,6 +24,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
+from ._compile import PREFIX_SCORED_TERMS, RANKED_FIELDS
+
 Plan = tuple
 FACET_FIELDS = {"theme": "themes", "year": "year", "kind": "kind", "publisher": "publisher"}
 
@@ -150,10 +152,14 @@ class Scorer:
             negative = self._eval(plan[2], seg)
             return {d: s for d, s in positive.items() if d not in negative}
         if kind == "prefix":
+            field, prefix, boost = plan[1], plan[2], plan[3]
+            words = self._expand(field, prefix)
+            if words is not None:  # ranked like the words it stands for
+                return self._eval(("any", tuple(("term", field, w, boost) for w in words)), seg)
             found: set[int] = set()
-            for text in seg.reader.expand_prefix(plan[1], plan[2]):
-                found.update(seg.postings(plan[1], text)[0])
-            return dict.fromkeys(found, plan[3])  # a word beginning matches, it does not rank
+            for text in seg.reader.expand_prefix(field, prefix):
+                found.update(seg.postings(field, text)[0])
+            return dict.fromkeys(found, boost)  # too many words: a match scores the same
         if kind == "phrase":
             return self._phrase(seg, plan[1], plan[2], plan[3])
         if kind == "years":
@@ -175,6 +181,18 @@ class Scorer:
         if weights is None:
             return {d: factor / (1.0 + norm[lengths[d]]) for d in ids}
         return {d: factor * w / (w + norm[lengths[d]]) for d, w in zip(ids, weights)}
+
+    def _expand(self, field: str, prefix: str) -> list[str] | None:
+        """The words of a ranked field that start with prefix (over every segment); None when
+        there are too many to rank one by one."""
+        if field not in RANKED_FIELDS:
+            return None
+        words = []
+        for text in self.searcher.reader().expand_prefix(field, prefix):
+            words.append(text.decode("utf-8") if isinstance(text, bytes) else text)
+            if len(words) > PREFIX_SCORED_TERMS:
+                return None
+        return words
 
     def _norm_table(self, field: str) -> list[float]:
         """K1 * (1 - B + B * length / average length) for each of the 256 length bytes."""
