@@ -90,12 +90,19 @@ class TantivyEngine:
             flat = Compiler(_FlatBuilder(builder)).compile(node)
         except _NotFlat:
             flat = None
-        hits = _flat_top(searcher, builder, flat, limit) if flat is not None else None
-        if hits is None:
-            compiled = Compiler(builder).compile(node)
+        compiled = None
+
+        def exact():
+            nonlocal compiled
             if compiled is None:
+                compiled = Compiler(builder).compile(node)
+            return compiled
+
+        hits = _flat_top(searcher, builder, flat, limit, exact) if flat is not None else None
+        if hits is None:
+            if exact() is None:
                 return []
-            hits = [(score, address, None) for score, address in searcher.search(compiled, limit=limit, count=False).hits]
+            hits = [(score, address, None) for score, address in searcher.search(exact(), limit=limit, count=False).hits]
         ranked = []
         for score, address, stored in hits:
             stored = stored or searcher.doc(address)
@@ -173,7 +180,10 @@ class _TantivyBuilder:
         return query if boost == 1.0 else Query.boost_query(query, boost)
 
     def term(self, field: str, value: str, boost: float = 1.0) -> Query:
-        return self._boosted(Query.term_query(self.schema, field, value), boost)
+        query = Query.term_query(self.schema, field, value)
+        if field not in RANKED_FIELDS:
+            return Query.const_score_query(query, 0.0)  # a filter selects, it does not rank
+        return self._boosted(query, boost)
 
     def phrase(self, field: str, stems: list[str], boost: float = 1.0) -> Query:
         return self._boosted(Query.phrase_query(self.schema, field, stems), boost)
@@ -224,60 +234,84 @@ class _NotFlat(Exception):
 
 
 class _Flat:
-    def __init__(self, terms: list[tuple[str, str, float]], required: list[tuple[str, str, float]] | None):
+    def __init__(self, terms: list[tuple[str, str, float]], check: bool = False, share: float = 1.0):
         self.terms = terms  # (field, word, boost): the flat OR
-        self.required = required  # a passage must hold one of these; None: every match counts
+        self.check = check  # whether the real query matches fewer passages than the flat OR
+        self.share = share  # about what share of the flat OR's passages the real query keeps
+
+
+FLAT_MOST = 400  # the most hits of the flat OR worth checking before the real query is cheaper
 
 
 class _FlatBuilder:
     def __init__(self, builder: _TantivyBuilder):
         self.builder = builder
+        self.searcher = builder.searcher
 
     def term(self, field, value, boost=1.0):
-        if field not in RANKED_FIELDS:
-            raise _NotFlat
-        return _Flat([(field, value, boost)], None)
+        if field in RANKED_FIELDS:
+            return _Flat([(field, value, boost)])
+        # a filter (kind:, theme:, ...): no words, it only narrows
+        return _Flat([], check=True, share=self.searcher.doc_freq(field, value) / max(self.searcher.num_docs, 1))
 
     def prefix(self, field, prefix, boost=1.0):
         words = self.builder.expand(field, prefix)
         if words is None:
             raise _NotFlat
-        return _Flat([(field, word, boost) for word in words], None)
+        return _Flat([(field, word, boost) for word in words])
+
+    def year_range(self, low, high):
+        if low is None or high is None or high - low > 30:
+            return _Flat([], check=True, share=0.5)  # a guess: too many years to count
+        found = sum(self.searcher.doc_freq("year", year) for year in range(low, high + 1))
+        return _Flat([], check=True, share=found / max(self.searcher.num_docs, 1))
 
     def any_of(self, parts):
-        if len(parts) > 1 and any(p.required is not None for p in parts):
+        if any(not p.terms for p in parts) or (len(parts) > 1 and any(p.check for p in parts)):
             raise _NotFlat  # each part's title would add only where its own words matched
-        return _Flat([t for p in parts for t in p.terms], None)
+        return _Flat([t for p in parts for t in p.terms])
 
     def and_maybe(self, required, optional):
-        if required.required is not None or optional.required is not None:
+        if required.check or optional.check or not required.terms:
             raise _NotFlat
-        return _Flat(required.terms + optional.terms, required.terms)
+        return _Flat(required.terms + optional.terms, check=True)  # the title alone is no match
+
+    def all_of(self, parts):
+        text = [p for p in parts if p.terms]
+        if len(text) != 1:
+            raise _NotFlat  # a conjunction of words: tantivy's own intersection is quick
+        share = 1.0
+        for part in parts:
+            share *= part.share
+        return _Flat(text[0].terms, check=True, share=share)
 
     def _not_flat(self, *args, **kwargs):
         raise _NotFlat
 
-    phrase = year_range = every = all_of = and_not = _not_flat
+    phrase = every = and_not = _not_flat
 
 
-def _flat_top(searcher, builder: _TantivyBuilder, flat: _Flat, limit: int):
-    """[(score, address, stored document or None)], best first; None: run the real query."""
-    if not flat.terms:
-        return []
+def _flat_top(searcher, builder: _TantivyBuilder, flat: _Flat, limit: int, exact):
+    """[(score, address, stored document or None)], best first; None: run the real query.
+
+    exact() compiles the real query; the flat OR's hits are checked against it."""
+    if not flat.terms:  # nothing ranked: filters alone, or a word beginning no word has
+        return None if flat.check else []
     query = builder.any_of([builder.term(f, w, boost) for f, w, boost in flat.terms])
-    if flat.required is None:
+    if not flat.check:
         return [(score, address, None) for score, address in searcher.search(query, limit=limit, count=False).hits]
-    wanted = limit * 2 + 10
+    wanted = int((limit * 2 + 10) / max(flat.share, 1e-9))
+    if wanted > FLAT_MOST:
+        return None
     hits = searcher.search(query, limit=wanted, count=False).hits
     if not hits:
         return []
     stored = [searcher.doc(address) for _score, address in hits]
-    holding = Query.boolean_query([
-        (Occur.Must, builder.any_of([builder.term(f, w) for f, w, _boost in flat.required])),
-        (Occur.Must, Query.term_set_query(builder.schema, "passage_id", [d["passage_id"][0] for d in stored])),
-    ])
-    kept_at = {(a.segment_ord, a.doc) for _s, a in searcher.search(holding, limit=len(hits), count=False).hits}
-    kept = [(score, a, d) for (score, a), d in zip(hits, stored) if (a.segment_ord, a.doc) in kept_at]
+    only_these = Query.term_set_query(builder.schema, "passage_id", [d["passage_id"][0] for d in stored])
+    checked = Query.boolean_query([(Occur.Must, exact()), (Occur.Must, Query.const_score_query(only_these, 0.0))])
+    # the real query's own scores: equal to the flat OR's but for the filters' constant share
+    scores = {(a.segment_ord, a.doc): score for score, a in searcher.search(checked, limit=len(hits), count=False).hits}
+    kept = [(scores[key], a, d) for (_s, a), d in zip(hits, stored) if (key := (a.segment_ord, a.doc)) in scores]
     if len(kept) >= limit or len(hits) < wanted:
         return kept[:limit]
     return None
