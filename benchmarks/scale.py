@@ -10,7 +10,8 @@ Two tables, each measured in this one run:
    abstract), peak RSS of the whole process tree (writer + workers), `evidex reindex` passages/s
    (catalog to index, stemming included), the engine alone indexing analysed passages (the
    first 100,000, held in memory, commit included), index size on disk, and search latency p50/p95
-   over 100 varied queries (claims, phrases, prefixes, filters), highlighting and citation included.
+   over 100 varied queries (claims, phrases, prefixes, filters), highlighting and citation included
+   (each query's figure is its median over 3 rounds of all 100, after 10 other queries as warm-up).
 
     python benchmarks/scale.py [--sizes 10000,100000,1000000] [--engines whoosh,tantivy]
                                [--skip-pdf] [--skip-passages] [--markdown] [--workdir DIR [--keep]]
@@ -259,44 +260,55 @@ ENGINE_RATE_SAMPLE = 100_000  # entries held in memory to time the engine alone
 
 
 LATENCY_SCRIPT = r"""
-import json, sys, time
+import json, statistics, sys, time
 from evidex import query as q
 from evidex.config import Settings
 from evidex.library import Library
-texts, warm_up = json.loads(sys.argv[2]), json.loads(sys.argv[3])
+texts, warm_up, rounds = json.loads(sys.argv[2]), json.loads(sys.argv[3]), int(sys.argv[4])
 with Library(Settings.from_env(sys.argv[1])) as library:
     for text in warm_up:  # other queries first, as a running app would have served
         library.search(q.parse(text, strict=False), limit=10)
-    times = []
-    for text in texts:
-        started = time.perf_counter()
-        hits = library.search(q.parse(text, strict=False), limit=10)
-        for hit in hits:
-            hit.snippet, hit.citation  # highlighting and citation are part of every hit
-        times.append((time.perf_counter() - started) * 1000)
-print(json.dumps(times))
+    times = [[] for _ in texts]
+    for _ in range(rounds):  # whole rounds: a query comes back only after all the others
+        for i, text in enumerate(texts):
+            started = time.perf_counter()
+            hits = library.search(q.parse(text, strict=False), limit=10)
+            for hit in hits:
+                hit.snippet, hit.citation  # highlighting and citation are part of every hit
+            times[i].append((time.perf_counter() - started) * 1000)
+print(json.dumps([statistics.median(t) for t in times]))
 """
+LATENCY_ROUNDS = 3  # each query's latency is its median over the rounds: this machine is noisy
 
 
-def passage_rows(root: Path, workdir: Path, sizes: list[int], engines: list[str], keep: bool) -> tuple[list[list[str]], dict]:
+def passage_rows(root: Path, workdir: Path, sizes: list[int], engines: list[str], keep: bool,
+                 latency_only: bool = False) -> tuple[list[list[str]], dict]:
     abstracts = load_abstracts(root)
     texts = queries(abstracts)
     warm_up = queries(abstracts, seed=8)[:10]
     rows, figures = [], {}
     for size in sizes:
         records = workdir / f"records-{size}.jsonl"
-        write_records(abstracts, size, records)
+        if not latency_only:
+            write_records(abstracts, size, records)
         for engine in engines:
             index = workdir / f"lib-{engine}-{size}"
-            shutil.rmtree(index, ignore_errors=True)
-            seconds, peak, output = run_measured(EVIDEX + ["--index", str(index), "ingest", "-q", "--engine", engine, str(records)])
-            found = re.search(r"(\d+) documents, (\d+) passages", output)
-            passages = int(found.group(2)) if found else 0
-            re_seconds, _, _ = run_measured(EVIDEX + ["--index", str(index), "reindex"])
-            out = subprocess.run([sys.executable, "-c", ENGINE_RATE_SCRIPT, str(index), engine, str(ENGINE_RATE_SAMPLE)],
-                                 capture_output=True, text=True, check=True)
-            engine_rate = json.loads(out.stdout)
-            out = subprocess.run([sys.executable, "-c", LATENCY_SCRIPT, str(index), json.dumps(texts), json.dumps(warm_up)],
+            if latency_only:  # a library kept by an earlier run: search it again, build nothing
+                if not index.is_dir():
+                    raise SystemExit(f"--latency-only: no library {index} (build it with --workdir and --keep)")
+                passages = _count_passages(index)
+                seconds = re_seconds = engine_rate = peak = float("nan")
+            else:
+                shutil.rmtree(index, ignore_errors=True)
+                seconds, peak, output = run_measured(EVIDEX + ["--index", str(index), "ingest", "-q", "--engine", engine, str(records)])
+                found = re.search(r"(\d+) documents, (\d+) passages", output)
+                passages = int(found.group(2)) if found else 0
+                re_seconds, _, _ = run_measured(EVIDEX + ["--index", str(index), "reindex"])
+                out = subprocess.run([sys.executable, "-c", ENGINE_RATE_SCRIPT, str(index), engine, str(ENGINE_RATE_SAMPLE)],
+                                     capture_output=True, text=True, check=True)
+                engine_rate = json.loads(out.stdout)
+            out = subprocess.run([sys.executable, "-c", LATENCY_SCRIPT, str(index), json.dumps(texts), json.dumps(warm_up),
+                                  str(LATENCY_ROUNDS)],
                                  capture_output=True, text=True, check=True)
             times = json.loads(out.stdout)
             p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
@@ -304,14 +316,25 @@ def passage_rows(root: Path, workdir: Path, sizes: list[int], engines: list[str]
             catalog_size = (index / "catalog.sqlite").stat().st_size
             figures[(engine, size)] = {"p95": p95, "peak": peak, "index_rate": engine_rate, "passages": passages}
             rows.append([
-                engine, f"{passages:,}", f"{passages / seconds:,.0f}", f"{passages / re_seconds:,.0f}", f"{engine_rate:,.0f}",
-                f"{peak / 2**20:,.0f}",
+                engine, f"{passages:,}", _figure(passages / seconds), _figure(passages / re_seconds), _figure(engine_rate),
+                _figure(peak / 2**20),
                 f"{engine_size / 2**20:,.1f}", f"{catalog_size / 2**20:,.1f}", f"{p50:.1f}", f"{p95:.1f}",
             ])
-            if not keep:
+            if not keep and not latency_only:
                 shutil.rmtree(index, ignore_errors=True)
-        records.unlink()
+        records.unlink(missing_ok=True)
     return rows, figures
+
+
+def _figure(value: float) -> str:
+    return "-" if value != value else f"{value:,.0f}"  # NaN: not measured in this run
+
+
+def _count_passages(index: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(f"file:{index / 'catalog.sqlite'}?mode=ro", uri=True) as connection:
+        return connection.execute("SELECT count(*) FROM passages").fetchone()[0]
 
 
 def main() -> int:
@@ -322,6 +345,8 @@ def main() -> int:
     parser.add_argument("--skip-passages", action="store_true")
     parser.add_argument("--workdir", type=Path, default=None, help="where to build the libraries (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the libraries in --workdir (to look into them)")
+    parser.add_argument("--latency-only", action="store_true",
+                        help="only search again the libraries an earlier --keep run left in --workdir")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # counting pages of damaged files is not news here
@@ -341,19 +366,23 @@ def main() -> int:
             print(f"pypdf path, {cores} jobs: {speedup:.2f} x 1 job (target >= {TARGETS['pypdf_jobs_speedup']} on 2 cores)\n")
         if not args.skip_passages:
             sizes = [int(s) for s in args.sizes.split(",") if s]
-            rows, figures = passage_rows(root, workdir, sizes, args.engines.split(","), args.keep and args.workdir is not None)
+            if args.latency_only and args.workdir is None:
+                parser.error("--latency-only needs --workdir")
+            rows, figures = passage_rows(root, workdir, sizes, args.engines.split(","), args.keep and args.workdir is not None,
+                                         args.latency_only)
             headers = ["engine", "passages", "ingest passages/s", "reindex passages/s", "engine indexing passages/s", "peak RSS MB",
                        "index MB", "catalog MB", "search p50 ms", "search p95 ms"]
             print_table(headers, rows, args.markdown)
             for (engine, size), f in sorted(figures.items()):
                 notes = []
                 if engine == "tantivy":
-                    notes.append(f"engine indexing {f['index_rate']:,.0f}/s (target >= {TARGETS['tantivy_passages_per_s']:,})")
+                    if f["index_rate"] == f["index_rate"]:  # not NaN: measured in this run
+                        notes.append(f"engine indexing {f['index_rate']:,.0f}/s (target >= {TARGETS['tantivy_passages_per_s']:,})")
                     if size >= 1_000_000:
                         notes.append(f"p95 {f['p95']:.1f} ms (target <= {TARGETS['tantivy_p95_ms_1m']})")
                 if engine == "whoosh" and 100_000 <= size < 1_000_000:
                     notes.append(f"p95 {f['p95']:.1f} ms (target <= {TARGETS['whoosh_p95_ms_100k']})")
-                if size >= 1_000_000:
+                if size >= 1_000_000 and f["peak"] == f["peak"]:
                     notes.append(f"peak RSS {f['peak'] / 2**20:,.0f} MB (target <= {TARGETS['peak_rss_mb_1m']})")
                 if notes:
                     print(f"{engine} at {f['passages']:,}: " + "; ".join(notes))
