@@ -5,6 +5,7 @@ Two tables, each measured in this one run:
 1. PDF pages/s end to end (`evidex ingest`, extraction to index) on the shared PDFs (NCMEC, X,
    arXiv; several variants of each so that no file is skipped as unchanged), with the pdfium and
    the pypdf path, on 1 job and on every core; pdftotext over the same files as the reference.
+   Each figure is the best of 2 runs, the runs of all configurations taking turns.
 2. Per engine and library size (passages): ingest passages/s of `evidex ingest` on JSON Lines
    records (SciFact abstracts, repeated with variation: sentences rotated and mixed with another
    abstract), peak RSS of the whole process tree (writer + workers), `evidex reindex` passages/s
@@ -148,26 +149,38 @@ def make_pdf_variants(files: list[Path], folder: Path) -> tuple[list[Path], int]
     return made, pages
 
 
+PDF_ROUNDS = 2  # every configuration runs this many times, interleaved; the best time counts
+
+
 def pdf_table(root: Path, workdir: Path, cores: int) -> tuple[list[list[str]], dict]:
+    """Pages/s of each configuration: its best of PDF_ROUNDS runs. The rounds go through all
+    configurations in turn, so a slow spell of this shared machine does not fall on one."""
     files, pages = make_pdf_variants(pdf_files(root), workdir / "pdfs")
+    configurations = [("pdftotext", 1)] if shutil.which("pdftotext") else []
+    configurations += [(engine, jobs) for engine in ("pdfium", "pypdf") for jobs in sorted({1, cores})]
+    best: dict[tuple[str, int], tuple[float, int]] = {}
+    for _round in range(PDF_ROUNDS):
+        for engine, jobs in configurations:
+            if engine == "pdftotext":
+                started = time.perf_counter()
+                for path in files:
+                    subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), os.devnull], check=True, capture_output=True)
+                seconds, peak = time.perf_counter() - started, 0
+            else:
+                index = workdir / f"pdf-{engine}-{jobs}"
+                shutil.rmtree(index, ignore_errors=True)
+                seconds, peak, _output = run_measured(
+                    EVIDEX + ["--index", str(index), "ingest", "-q", "--pdf-engine", engine, "--jobs", str(jobs), str(workdir / "pdfs")]
+                )
+                shutil.rmtree(index, ignore_errors=True)
+            if (engine, jobs) not in best or seconds < best[(engine, jobs)][0]:
+                best[(engine, jobs)] = (seconds, peak)
     rows, rates = [], {}
-    if shutil.which("pdftotext"):
-        started = time.perf_counter()
-        for path in files:
-            subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), os.devnull], check=True, capture_output=True)
-        seconds = time.perf_counter() - started
-        rates["pdftotext"] = pages / seconds
-        rows.append(["pdftotext (text only, 1 process)", "1", f"{pages}", f"{seconds:.1f}", f"{pages / seconds:.0f}", "-"])
-    for engine in ("pdfium", "pypdf"):
-        for jobs in sorted({1, cores}):
-            index = workdir / f"pdf-{engine}-{jobs}"
-            shutil.rmtree(index, ignore_errors=True)
-            seconds, peak, output = run_measured(
-                EVIDEX + ["--index", str(index), "ingest", "-q", "--pdf-engine", engine, "--jobs", str(jobs), str(workdir / "pdfs")]
-            )
-            rates[(engine, jobs)] = pages / seconds
-            rows.append([f"evidex ingest --pdf-engine {engine}", str(jobs), f"{pages}", f"{seconds:.1f}", f"{pages / seconds:.0f}", f"{peak / 2**20:.0f}"])
-            shutil.rmtree(index, ignore_errors=True)
+    for engine, jobs in configurations:
+        seconds, peak = best[(engine, jobs)]
+        rates["pdftotext" if engine == "pdftotext" else (engine, jobs)] = pages / seconds
+        label = "pdftotext (text only, 1 process)" if engine == "pdftotext" else f"evidex ingest --pdf-engine {engine}"
+        rows.append([label, str(jobs), f"{pages}", f"{seconds:.1f}", f"{pages / seconds:.0f}", f"{peak / 2**20:.0f}" if peak else "-"])
     return rows, rates
 
 

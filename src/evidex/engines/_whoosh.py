@@ -13,6 +13,7 @@ from whoosh.scoring import BM25F
 from .. import query as q
 from . import IndexEntry, IndexOutdated, Ranked
 from ._compile import Compiler
+from ._whoosh_codec import SplitBlockCodec
 from ._whoosh_scoring import FACET_FIELDS, PlanBuilder, Scorer
 
 B, K1 = 0.75, 0.9  # BM25F parameters (tuned on SciFact's training claims)
@@ -23,12 +24,9 @@ def _schema() -> Schema:
     return Schema(
         passage_id=ID(stored=True, unique=True),
         doc_id=ID(stored=True),
-        # Ranking reads body and title: word counts only, which load several times faster
-        # than postings that carry positions. Phrases are checked in the *_positions fields.
-        body=TEXT(analyzer=words, phrase=False),
-        title=TEXT(analyzer=words, phrase=False),
-        body_positions=TEXT(analyzer=words, phrase=True),
-        title_positions=TEXT(analyzer=words, phrase=True),
+        # with positions, for phrases; the codec keeps them apart from ids and word counts
+        body=TEXT(analyzer=words, phrase=True),
+        title=TEXT(analyzer=words, phrase=True),
         themes=KEYWORD(commas=True, lowercase=True),
         kind=ID(),
         publisher=ID(),
@@ -47,9 +45,10 @@ class WhooshEngine:
             self._index = whoosh_index.create_in(str(self.path), _schema())
         elif whoosh_index.exists_in(str(self.path)):
             self._index = whoosh_index.open_dir(str(self.path))
-            missing = set(_schema().names()) - set(self._index.schema.names())
-            if missing:
-                raise IndexOutdated(f"the index has no {', '.join(sorted(missing))} field")
+            if set(_schema().names()) != set(self._index.schema.names()):
+                raise IndexOutdated(f"the index in {self.path} has other fields")
+            if any(not isinstance(segment.codec(), SplitBlockCodec) for segment in self._index._segments()):
+                raise IndexOutdated(f"the index in {self.path} stores its postings the older way")
         else:
             raise FileNotFoundError(f"no Whoosh index in {self.path}")
         self._searcher = None
@@ -75,7 +74,7 @@ class WhooshEngine:
 
     @contextlib.contextmanager
     def writer(self):
-        writer = self._index.writer(limitmb=128)
+        writer = self._index.writer(limitmb=128, codec=SplitBlockCodec())
         adapter = _Writer(writer)
         try:
             yield adapter
@@ -132,8 +131,6 @@ class _Writer:
             doc_id=entry.doc_id,
             body=entry.body,
             title=entry.title,
-            body_positions=entry.body,
-            title_positions=entry.title,
             themes=",".join(entry.themes),
             kind=entry.kind,
             publisher=entry.publisher,

@@ -4,27 +4,25 @@ Whoosh's own matchers walk every matching passage through a tree of Python objec
 calls deep per passage and per query word: a six-word query over 100,000 passages visits
 tens of thousands of passages that way and takes half a second. Here each clause of the
 compiled query is evaluated over whole posting lists instead (term-at-a-time): the postings
-of a word are read block by block straight from Whoosh's files and scored in one tight loop
-with the same BM25F formula, idf and field lengths Whoosh uses; clauses combine as
-dictionaries from passage number to score. The ranking is Whoosh's; the work per posting is
-a fraction of it.
+of a word are read block by block straight from Whoosh's files (ids and word counts only:
+engines._whoosh_codec stores positions apart) and scored in one tight loop with the same
+BM25F formula, idf and field lengths Whoosh uses; clauses combine as dictionaries from
+passage number to score. The ranking is Whoosh's; the work per posting is a fraction of it.
 
 Plans are built by engines._compile through PlanBuilder: nested tuples, evaluated per segment.
 """
 
 from __future__ import annotations
 
-import zlib
 from heapq import nlargest
 from itertools import accumulate
-from operator import itemgetter
-from pickle import loads
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from ._compile import PREFIX_SCORED_TERMS, RANKED_FIELDS
+from ._whoosh_codec import SplitBlockMatcher
 
 Plan = tuple
 FACET_FIELDS = {"theme": "themes", "year": "year", "kind": "kind", "publisher": "publisher"}
@@ -85,10 +83,10 @@ class Scorer:
             scores.update(found)
         if not scores or limit <= 0:
             return []
-        best = nlargest(limit, scores.items(), key=itemgetter(1))
-        cutoff = best[-1][1]
-        if len(best) == limit:  # equal scores at the cut: the lower document numbers win
-            best = [item for item in scores.items() if item[1] >= cutoff]
+        # the limit-th best score, from the scores alone (no key function: compared in C), then
+        # everything at or above it, in order; equal scores: the lower document numbers first
+        cutoff = nlargest(limit, scores.values())[-1]
+        best = [item for item in scores.items() if item[1] >= cutoff]
         best.sort(key=lambda item: (-item[1], item[0]))
         return best[:limit]
 
@@ -143,6 +141,11 @@ class Scorer:
             if not required:
                 return required
             optional = self._eval(plan[2], seg)
+            if len(optional) < len(required):  # walk the smaller side (usually the title's)
+                for doc, score in optional.items():
+                    if doc in required:
+                        required[doc] += score
+                return required
             get = optional.get
             return {d: s + get(d, 0.0) for d, s in required.items()}
         if kind == "not":
@@ -176,11 +179,10 @@ class Scorer:
             return dict.fromkeys(ids, 0.0)  # filters (theme, kind, ...) select, they do not rank
         # BM25: idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average length))
         factor = boost * self.searcher.idf(field, text) * (self.K1 + 1)
-        norm = self._norm_table(field)
-        lengths = seg.length_bytes(field)
+        norm = seg.norms(field, self._norm_table(field))
         if weights is None:
-            return {d: factor / (1.0 + norm[lengths[d]]) for d in ids}
-        return {d: factor * w / (w + norm[lengths[d]]) for d, w in zip(ids, weights)}
+            return {d: factor / (1.0 + norm[d]) for d in ids}
+        return {d: factor * w / (w + norm[d]) for d, w in zip(ids, weights)}
 
     def _expand(self, field: str, prefix: str) -> list[str] | None:
         """The words of a ranked field that start with prefix (over every segment); None when
@@ -215,7 +217,7 @@ class Scorer:
             candidates = {d: s + other[d] for d, s in candidates.items() if d in other}
         if not candidates:
             return {}
-        positions = {w: seg.positions(f"{field}_positions", w, candidates) for w in words}
+        positions = {w: seg.positions(field, w, candidates) for w in words}
         first, rest = positions[stems[0]], [(k, positions[w]) for k, w in enumerate(stems) if k]
         found = {}
         for doc, score in candidates.items():
@@ -235,6 +237,14 @@ class _Segment:
         self.reader = searcher.reader()
         self.offset = offset
         self._lengths: dict[str, object] = {}
+        self._doc_norms: dict[str, list[float]] = {}
+
+    def norms(self, field: str, table: list[float]) -> list[float]:
+        """Each passage's BM25 length norm for a field (table: norm by length byte)."""
+        norms = self._doc_norms.get(field)
+        if norms is None:
+            norms = self._doc_norms[field] = [table[b] for b in self.length_bytes(field)]
+        return norms
 
     def length_bytes(self, field: str):
         lengths = self._lengths.get(field)
@@ -252,7 +262,7 @@ class _Segment:
             matcher = self.reader._terms.matcher(field, btext, self.reader.schema[field].format)
         except (KeyError, TermNotFound):
             return [], None
-        if not isinstance(matcher, W3LeafMatcher):  # a short list kept inline with the term
+        if not isinstance(matcher, SplitBlockMatcher):  # a short list kept inline with the term
             ids, weights = [], []
             while matcher.is_active():
                 ids.append(matcher.id())
@@ -277,7 +287,7 @@ class _Segment:
             matcher = self.reader._terms.matcher(field, btext, self.reader.schema[field].format)
         except (KeyError, TermNotFound):
             return
-        if not isinstance(matcher, W3LeafMatcher):
+        if not isinstance(matcher, SplitBlockMatcher):
             ids, values = [], []
             while matcher.is_active():
                 ids.append(matcher.id())
@@ -286,7 +296,7 @@ class _Segment:
             yield ids, values
             return
         while True:
-            data = _block(matcher)
+            data = matcher.read_all()
             yield (data[0] if matcher._byteids else list(accumulate(data[0]))), data[2]
             if matcher._lastblock:
                 break
@@ -312,13 +322,13 @@ class _Segment:
         return found
 
 
-def _read_blocks(matcher: W3LeafMatcher) -> tuple[list[int], tuple | None]:
+def _read_blocks(matcher: SplitBlockMatcher) -> tuple[list[int], tuple | None]:
     """Every block of a posting list, decoded in bulk (Whoosh decodes them one id at a time)."""
     ids: list[int] = []
     weights: list[float] = []
     all_one = True
     while True:
-        data = _block(matcher)
+        data = matcher.read_head()
         block_ids, block_weights = data[0], data[1]
         ids.extend(block_ids if matcher._byteids else accumulate(block_ids))
         count = matcher._blocklength
@@ -335,8 +345,3 @@ def _read_blocks(matcher: W3LeafMatcher) -> tuple[list[int], tuple | None]:
         matcher._next_block()
     return ids, (None if all_one else tuple(weights))
 
-
-def _block(matcher: W3LeafMatcher) -> tuple:
-    """The (ids, weights, values) of the block the matcher stands at, as Whoosh stored them."""
-    raw = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
-    return loads(zlib.decompress(raw) if matcher._compression else raw)
