@@ -300,7 +300,7 @@ def test_an_index_from_an_older_evidex_is_named_and_rebuilt(evidex, corpus, inde
     evidex("ingest", "-q", corpus / "notes-on-prevention.md")
     shutil.rmtree(index_dir / "whoosh")
     (index_dir / "whoosh").mkdir()
-    # the layout before body and title got their *_positions twins
+    # an index with other fields than today's (this one: far fewer)
     whoosh_index.create_in(str(index_dir / "whoosh"), Schema(passage_id=ID(stored=True), body=TEXT(phrase=True)))
     result = evidex("search", "prevention", ok=False)
     assert "from an older evidex" in result.output and "evidex reindex" in result.output
@@ -353,11 +353,18 @@ def test_tantivy_flat_or_gives_the_real_querys_top_hits(built, index_dir, tmp_pa
 
 
 def _compare_flat_and_real(tantivy_engine, _tantivy):
+    took_flat = 0
     for text in ("sextortion boys money", "children online", "encrypt* detection", "grooming", "safety report 2024",
                  "children kind:pdf", "online theme:ai", "sextortion year:2024..2025"):
         node = q.parse(text)
-        fast = tantivy_engine.search(node, 15)
         flat_top = _tantivy._flat_top
+        outcomes = []
+        _tantivy._flat_top = lambda *args: outcomes.append(flat_top(*args)) or outcomes[-1]
+        try:
+            fast = tantivy_engine.search(node, 15)
+        finally:
+            _tantivy._flat_top = flat_top
+        took_flat += outcomes not in ([], [None])
         _tantivy._flat_top = lambda *args: None
         try:
             slow = tantivy_engine.search(node, 15)
@@ -365,21 +372,34 @@ def _compare_flat_and_real(tantivy_engine, _tantivy):
             _tantivy._flat_top = flat_top
         assert [r.passage_id for r in fast] == [r.passage_id for r in slow], text
         assert [r.score for r in fast] == pytest.approx([r.score for r in slow], rel=1e-5), text
+    assert took_flat >= 5  # the comparison is about the flat path: most of these queries take it
 
 
-def test_tantivy_passages_matching_only_by_title_are_not_hits(tmp_path):
-    """Forty passages of a report whose title has the words, none in its text, outrank in the
-    flat OR the three passages that hold them: the check drops them and the real query runs."""
+def test_tantivy_passages_matching_only_by_title_are_not_hits(tmp_path, monkeypatch):
+    """Sixty passages of a report whose title has both words (its text has neither) outrank,
+    in the flat OR, the 500 passages that hold one of them: the check keeps none, so the
+    real query runs and gives the passages that hold the word."""
     engine, nested = _tantivy_pair(tmp_path)
+    from evidex.engines import _tantivy
+
     with engine.writer() as writer:
-        for n in range(40):
-            writer.add(_entry(f"a-{n}", "a", "annual figures from the helpline", "quokka wallaby census"))
-        for n in range(3):
-            writer.add(_entry(f"b-{n}", "b", "a quokka was seen near the shore" + " again" * n, "field notes"))
-    node = q.parse("quokka wallaby")
+        for n in range(500):
+            writer.add(_entry(f"w-{n:03}", "w", "kangaroo " + "filler words here " * 5, "some report"))
+        for n in range(60):
+            writer.add(_entry(f"t-{n:02}", "t", "annual figures", "quokka kangaroo"))
+    outcomes = []
+    flat_top = _tantivy._flat_top
+    monkeypatch.setattr(_tantivy, "_flat_top", lambda *args: outcomes.append(flat_top(*args)) or outcomes[-1])
+    node = q.parse("quokka kangaroo")
     hits = engine.search(node, 10)
-    assert {r.passage_id for r in hits} == {"b-0", "b-1", "b-2"}
+    assert outcomes == [None]  # the flat OR's best were all title-only: the real query ran
+    assert [r.passage_id for r in hits] == [f"w-{n:03}" for n in range(10)]
+    monkeypatch.setattr(_tantivy, "_flat_top", flat_top)
     assert [r.passage_id for r in hits] == [r.passage_id for r in nested(node, 10)]
+
+
+def test_a_search_for_no_hits_asks_no_engine(library):
+    assert library.search(q.parse("children"), limit=0) == []
 
 
 def test_a_word_beginning_ranks_like_the_words_it_stands_for(library):
@@ -408,7 +428,8 @@ def test_whoosh_split_blocks_read_back_by_whoosh_itself(tmp_path):
                     expected.add(pid)
                 writer.add(_entry(pid, f"d{commit}", " ".join(["the", *words, "ran", "far"] * (1 + n % 4)), "fox notes"))
     searcher = engine._current()
-    theirs = {hit["passage_id"] for hit in searcher.search(wq.Phrase("body", ["red", "fox"]), limit=None)}
-    ours = {r.passage_id for r in engine.search(q.parse('"red fox"'), 100_000)}
-    assert theirs == ours == expected
+    theirs = {hit["passage_id"]: hit.score for hit in searcher.search(wq.Phrase("body", ["red", "fox"]), limit=None)}
+    ours = {r.passage_id: r.score for r in engine.search(q.parse('"red fox"'), 100_000)}
+    assert set(theirs) == set(ours) == expected
+    assert all(ours[p] == pytest.approx(theirs[p], rel=1e-5) for p in expected)  # a phrase scores as its words
     assert len(engine.search(q.parse("fox"), 100_000)) == 1500

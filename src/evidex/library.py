@@ -555,24 +555,29 @@ class Library:
     ) -> list[Hit]:
         """The best hits from offset on (offset=20, limit=10: hits 21 to 30)."""
         wanted_count = offset + limit
+        if limit <= 0:
+            return []
         records: dict[str, DocumentRecord | None] = {}
-        usable = []
-        asked, start = wanted_count, 0
+        passages: dict[str, Passage] = {}
+        asked = wanted_count
         while True:
             # Ask the engine for just what is shown (reading a hit costs); more only when some
             # hits belong to a document being written or removed, which the catalog lacks.
+            # Each pass reads the whole new ranking: a commit in between may have changed it.
             ranked = self.engine.search(node, limit=asked)
-            chunk = ranked[start:]
-            start = len(ranked)
-            passages = self.catalog.passages([r.passage_id for r in chunk])
-            for item in chunk:
+            passages.update(self.catalog.passages([r.passage_id for r in ranked if r.passage_id not in passages]))
+            usable, seen = [], set()
+            for item in ranked:
                 passage = passages.get(item.passage_id)
-                if passage is None:
+                if passage is None or item.passage_id in seen:
                     continue
                 if item.doc_id not in records:
                     records[item.doc_id] = self.catalog.document(item.doc_id)
                 if records[item.doc_id] is not None:
+                    seen.add(item.passage_id)
                     usable.append((item, passage, records[item.doc_id]))
+                    if len(usable) == wanted_count:
+                        break
             if len(usable) >= wanted_count or len(ranked) < asked:
                 break
             asked = asked * 2 + 20

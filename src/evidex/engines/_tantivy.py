@@ -74,7 +74,7 @@ class TantivyEngine:
         a query."""
         try:
             stat = (self.path / "meta.json").stat()
-            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+            stamp = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
         except OSError:
             stamp = None
         if stamp is None or stamp != self._stamp or self._current is None:
@@ -84,6 +84,8 @@ class TantivyEngine:
         return self._current
 
     def search(self, node: q.Node, limit: int) -> list[Ranked]:
+        if limit <= 0:
+            return []
         searcher = self._searcher()
         builder = _TantivyBuilder(self._schema, searcher)
         try:
@@ -167,14 +169,18 @@ class _TantivyBuilder:
     def __init__(self, schema: tantivy.Schema, searcher: tantivy.Searcher):
         self.schema = schema
         self.searcher = searcher
+        self._expansions: dict[tuple[str, str], list[str] | None] = {}
 
     def expand(self, field: str, prefix: str) -> list[str] | None:
         """The words of a ranked field that start with prefix; None when there are too many
         to rank one by one."""
         if field not in RANKED_FIELDS:
             return None
-        words = [word for word, count in self.searcher.terms_with_prefix(field, prefix) if count]
-        return words if len(words) <= PREFIX_SCORED_TERMS else None
+        key = (field, prefix)
+        if key not in self._expansions:  # once per query, for the flat and the real one
+            words = [word for word, count in self.searcher.terms_with_prefix(field, prefix) if count]
+            self._expansions[key] = words if len(words) <= PREFIX_SCORED_TERMS else None
+        return self._expansions[key]
 
     def _boosted(self, query: Query, boost: float) -> Query:
         return query if boost == 1.0 else Query.boost_query(query, boost)
@@ -267,7 +273,9 @@ class _FlatBuilder:
         return _Flat([], check=True, share=found / max(self.searcher.num_docs, 1))
 
     def any_of(self, parts):
-        if any(not p.terms for p in parts) or (len(parts) > 1 and any(p.check for p in parts)):
+        if len(parts) == 1:
+            return parts[0]
+        if any(not p.terms for p in parts) or any(p.check for p in parts):
             raise _NotFlat  # each part's title would add only where its own words matched
         return _Flat([t for p in parts for t in p.terms])
 

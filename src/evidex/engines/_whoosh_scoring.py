@@ -7,7 +7,8 @@ compiled query is evaluated over whole posting lists instead (term-at-a-time): t
 of a word are read block by block straight from Whoosh's files (ids and word counts only:
 engines._whoosh_codec stores positions apart) and scored in one tight loop with the same
 BM25F formula, idf and field lengths Whoosh uses; clauses combine as dictionaries from
-passage number to score. The ranking is Whoosh's; the work per posting is a fraction of it.
+passage number to score. A passage's scores are Whoosh's BM25F ones; the work per posting is
+a fraction of it.
 
 Plans are built by engines._compile through PlanBuilder: nested tuples, evaluated per segment.
 """
@@ -72,6 +73,7 @@ class Scorer:
             _Segment(leaf, offset) for leaf, offset in searcher.leaf_searchers() if leaf.reader().doc_count_all()
         ]
         self._norms: dict[str, list[float]] = {}
+        self._expansions: dict[tuple[str, str], list[str] | None] = {}
 
     def top(self, plan: Plan, limit: int) -> list[tuple[int, float]]:
         """The best (document number, score) pairs, best first; ties in document order."""
@@ -189,12 +191,16 @@ class Scorer:
         there are too many to rank one by one."""
         if field not in RANKED_FIELDS:
             return None
-        words = []
-        for text in self.searcher.reader().expand_prefix(field, prefix):
-            words.append(text.decode("utf-8") if isinstance(text, bytes) else text)
-            if len(words) > PREFIX_SCORED_TERMS:
-                return None
-        return words
+        key = (field, prefix)
+        if key not in self._expansions:  # the searcher's words do not change: once per prefix
+            words: list[str] | None = []
+            for text in self.searcher.reader().expand_prefix(field, prefix):
+                words.append(text.decode("utf-8") if isinstance(text, bytes) else text)
+                if len(words) > PREFIX_SCORED_TERMS:
+                    words = None
+                    break
+            self._expansions[key] = words
+        return self._expansions[key]
 
     def _norm_table(self, field: str) -> list[float]:
         """K1 * (1 - B + B * length / average length) for each of the 256 length bytes."""
@@ -211,12 +217,13 @@ class Scorer:
         passages holding every word; positions are read for those passages only. A phrase
         scores as its words do."""
         words = list(dict.fromkeys(stems))
-        scored = sorted((self._term(seg, field, w, boost) for w in words), key=len)
-        candidates = scored[0]
-        for other in scored[1:]:
-            candidates = {d: s + other[d] for d, s in candidates.items() if d in other}
+        scored = {w: self._term(seg, field, w, boost) for w in words}
+        smallest, *others = sorted(scored.values(), key=len)
+        candidates = {d: 0.0 for d in smallest if all(d in other for other in others)}
         if not candidates:
             return {}
+        for doc in candidates:  # a word the phrase repeats counts each time, as in Whoosh
+            candidates[doc] = sum(scored[w][doc] for w in stems)
         positions = {w: seg.positions(field, w, candidates) for w in words}
         first, rest = positions[stems[0]], [(k, positions[w]) for k, w in enumerate(stems) if k]
         found = {}
