@@ -4,6 +4,7 @@ pre-analysed stems as Whoosh, compiled from the same query tree (engines._compil
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 from pathlib import Path
 
@@ -240,10 +241,12 @@ class _NotFlat(Exception):
 
 
 class _Flat:
-    def __init__(self, terms: list[tuple[str, str, float]], check: bool = False, share: float = 1.0):
+    def __init__(self, terms: list[tuple[str, str, float]], check: bool = False, share: float = 1.0,
+                 title: list[tuple[str, str, float]] | None = None):
         self.terms = terms  # (field, word, boost): the flat OR
         self.check = check  # whether the real query matches fewer passages than the flat OR
         self.share = share  # about what share of the flat OR's passages the real query keeps
+        self.title = title  # when the only check is "not by the title alone": the title's words
 
 
 FLAT_MOST = 400  # the most hits of the flat OR worth checking before the real query is cheaper
@@ -282,7 +285,7 @@ class _FlatBuilder:
     def and_maybe(self, required, optional):
         if required.check or optional.check or not required.terms:
             raise _NotFlat
-        return _Flat(required.terms + optional.terms, check=True)  # the title alone is no match
+        return _Flat(required.terms + optional.terms, check=True, title=optional.terms)  # the title alone is no match
 
     def all_of(self, parts):
         text = [p for p in parts if p.terms]
@@ -308,14 +311,18 @@ def _flat_top(searcher, builder: _TantivyBuilder, flat: _Flat, limit: int, exact
     query = builder.any_of([builder.term(f, w, boost) for f, w, boost in flat.terms])
     if not flat.check:
         return [(score, address, None) for score, address in searcher.search(query, limit=limit, count=False).hits]
-    wanted = int((limit * 2 + 10) / max(flat.share, 1e-9))
+    # enough hits that, at the filters' share, about twice the limit pass
+    wanted = limit * 2 + 10 if flat.share >= 1 else int((limit + 10) / max(flat.share, 1e-9))
     if wanted > FLAT_MOST:
         return None
     hits = searcher.search(query, limit=wanted, count=False).hits
     if not hits:
         return []
+    if flat.title is not None and len(hits) >= limit and hits[limit - 1][0] > _title_only_bound(searcher, flat.title):
+        # no passage scores that much by its title alone: the best `limit` hold a passage word
+        return [(score, address, None) for score, address in hits[:limit]]
     stored = [searcher.doc(address) for _score, address in hits]
-    only_these = Query.term_set_query(builder.schema, "passage_id", [d["passage_id"][0] for d in stored])
+    only_these = builder.any_of([Query.term_query(builder.schema, "passage_id", d["passage_id"][0]) for d in stored])
     checked = Query.boolean_query([(Occur.Must, exact()), (Occur.Must, Query.const_score_query(only_these, 0.0))])
     # the real query's own scores: equal to the flat OR's but for the filters' constant share
     scores = {(a.segment_ord, a.doc): score for score, a in searcher.search(checked, limit=len(hits), count=False).hits}
@@ -323,3 +330,20 @@ def _flat_top(searcher, builder: _TantivyBuilder, flat: _Flat, limit: int, exact
     if len(kept) >= limit or len(hits) < wanted:
         return kept[:limit]
     return None
+
+
+TITLE_BOUND_WORDS = 20  # past this many title words, summing their bounds costs more than a check
+
+
+def _title_only_bound(searcher, title: list[tuple[str, str, float]]) -> float:
+    """More than any passage can score by title words alone. tantivy's BM25 gives a word at
+    most idf * (1 + k1), k1 = 1.2; the idf here is taken over twice the live passages, which
+    is higher than tantivy's own (deleted passages included) for any library."""
+    if len(title) > TITLE_BOUND_WORDS:
+        return float("inf")
+    total = 2 * max(searcher.num_docs, 1)
+    bound = 0.0
+    for field, word, boost in title:
+        found = searcher.doc_freq(field, word)
+        bound += boost * math.log(1 + (total - found + 0.5) / (found + 0.5)) * 2.2
+    return bound * 1.01
