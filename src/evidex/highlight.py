@@ -27,7 +27,7 @@ def match_spans(text: str, wanted: Highlights) -> list[tuple[int, int]]:
     finder = _finder(wanted)
     if finder is None:
         return []
-    folded = text.translate(_FOLD).lower()
+    folded = text.lower() if text.isascii() else text.translate(_FOLD).lower()  # folding keeps offsets
     candidates = [(analysis.stem(text[m.start() : m.end()]), m.start(), m.end()) for m in finder.finditer(folded)]
     marked = [
         stem in wanted.words or any(stem.startswith(p) for p in wanted.prefixes) for stem, _s, _e in candidates
