@@ -337,11 +337,12 @@ TITLE_BOUND_WORDS = 20  # past this many title words, summing their bounds costs
 
 def _title_only_bound(searcher, title: list[tuple[str, str, float]]) -> float:
     """More than any passage can score by title words alone. tantivy's BM25 gives a word at
-    most idf * (1 + k1), k1 = 1.2; the idf here is taken over twice the live passages, which
-    is higher than tantivy's own (deleted passages included) for any library."""
+    most idf * (1 + k1), k1 = 1.2. The idf here is taken over four times the live passages:
+    tantivy's own counts passages deleted but not yet merged away, and this stays above it
+    unless those outnumber the live ones three to one."""
     if len(title) > TITLE_BOUND_WORDS:
         return float("inf")
-    total = 2 * max(searcher.num_docs, 1)
+    total = 4 * max(searcher.num_docs, 1)
     bound = 0.0
     for field, word, boost in title:
         found = searcher.doc_freq(field, word)
