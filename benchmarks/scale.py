@@ -16,6 +16,7 @@ Two tables, each measured in this one run:
 
     python benchmarks/scale.py [--sizes 10000,100000,1000000] [--engines whoosh,tantivy]
                                [--skip-pdf] [--skip-passages] [--markdown] [--workdir DIR [--keep]]
+    python benchmarks/scale.py --workdir DIR --latency-only [--sizes ...] [--engines ...]  # search kept libraries again
 """
 
 from __future__ import annotations

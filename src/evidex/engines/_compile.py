@@ -34,6 +34,8 @@ class Builder(Protocol[Q]):
 
 # query filter name -> index field
 FILTER_FIELDS = {"theme": "themes", "kind": "kind", "doc": "doc_id", "publisher": "publisher"}
+# facet (engines.FACETS) -> index field
+FACET_FIELDS = {"theme": "themes", "year": "year", "kind": "kind", "publisher": "publisher"}
 
 
 class Compiler(Generic[Q]):

@@ -13,11 +13,10 @@ from tantivy import Occur, Query
 
 from .. import query as q
 from . import IndexEntry, IndexOutdated, Ranked
-from ._compile import PREFIX_SCORED_TERMS, RANKED_FIELDS, Compiler
+from ._compile import FACET_FIELDS, PREFIX_SCORED_TERMS, RANKED_FIELDS, Compiler
 
 WRITER_HEAP = 128_000_000  # bytes the writer may buffer before it flushes a segment
 SCHEMA_VERSION = "1"  # bump when the fields change: an older index is rebuilt from the catalog
-_FACET_FIELDS = {"theme": "themes", "year": "year", "kind": "kind", "publisher": "publisher"}
 
 
 def _schema() -> tantivy.Schema:
@@ -113,14 +112,14 @@ class TantivyEngine:
         return ranked
 
     def facets(self, node: q.Node) -> dict[str, dict[str | int, int]]:
-        counts: dict[str, dict[str | int, int]] = {name: {} for name in _FACET_FIELDS}
+        counts: dict[str, dict[str | int, int]] = {name: {} for name in FACET_FIELDS}
         searcher = self._searcher()
         compiled = Compiler(_TantivyBuilder(self._schema, searcher)).compile(node)
         if compiled is None:
             return counts
-        aggregations = {name: {"terms": {"field": field, "size": 10_000}} for name, field in _FACET_FIELDS.items()}
+        aggregations = {name: {"terms": {"field": field, "size": 10_000}} for name, field in FACET_FIELDS.items()}
         result = searcher.aggregate(compiled, aggregations)
-        for name in _FACET_FIELDS:
+        for name in FACET_FIELDS:
             for bucket in result.get(name, {}).get("buckets", []):
                 key = bucket["key"]
                 if name == "year":

@@ -12,9 +12,9 @@ from whoosh.scoring import BM25F
 
 from .. import query as q
 from . import IndexEntry, IndexOutdated, Ranked
-from ._compile import Compiler
+from ._compile import FACET_FIELDS, Compiler
 from ._whoosh_codec import SplitBlockCodec
-from ._whoosh_scoring import FACET_FIELDS, PlanBuilder, Scorer
+from ._whoosh_scoring import PlanBuilder, Scorer
 
 B, K1 = 0.75, 0.9  # BM25F parameters (tuned on SciFact's training claims)
 

@@ -22,11 +22,10 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from ._compile import PREFIX_SCORED_TERMS, RANKED_FIELDS
+from ._compile import FACET_FIELDS, PREFIX_SCORED_TERMS, RANKED_FIELDS
 from ._whoosh_codec import SplitBlockMatcher
 
 Plan = tuple
-FACET_FIELDS = {"theme": "themes", "year": "year", "kind": "kind", "publisher": "publisher"}
 
 
 class PlanBuilder:
