@@ -263,10 +263,8 @@ class _Segment:
     def postings(self, field: str, text) -> tuple[list[int], tuple | None]:
         """All (ids, weights) of a term in this segment, deleted documents included; weights
         None when every posting weighs 1."""
-        try:
-            btext = text if isinstance(text, bytes) else self.reader._text_to_bytes(field, text)
-            matcher = self.reader._terms.matcher(field, btext, self.reader.schema[field].format)
-        except (KeyError, TermNotFound):
+        matcher = self._matcher(field, text)
+        if matcher is None:
             return [], None
         if not isinstance(matcher, SplitBlockMatcher):  # a short list kept inline with the term
             ids, weights = [], []
@@ -287,11 +285,17 @@ class _Segment:
                     found[doc] = decode(values[i])
         return found
 
-    def _postings_with_values(self, field: str, text: str):
+    def _matcher(self, field: str, text):
+        """The term's postings, deleted documents included (None: no such term)."""
         try:
-            btext = self.reader._text_to_bytes(field, text)
-            matcher = self.reader._terms.matcher(field, btext, self.reader.schema[field].format)
+            btext = text if isinstance(text, bytes) else self.reader._text_to_bytes(field, text)
+            return self.reader._terms.matcher(field, btext, self.reader.schema[field].format)
         except (KeyError, TermNotFound):
+            return None
+
+    def _postings_with_values(self, field: str, text: str):
+        matcher = self._matcher(field, text)
+        if matcher is None:
             return
         if not isinstance(matcher, SplitBlockMatcher):
             ids, values = [], []
@@ -319,10 +323,8 @@ class _Segment:
                 yield (text.decode() if isinstance(text, bytes) else text), text
 
     def years(self, low: int | None, high: int | None) -> set[int]:
-        field = self.reader.schema["year"]
         found: set[int] = set()
-        for text in field.sortable_terms(self.reader, "year"):
-            year = field.from_bytes(text)
+        for year, text in self.facet_terms("year"):
             if (low is None or year >= low) and (high is None or year <= high):
                 found.update(self.postings("year", text)[0])
         return found
