@@ -21,6 +21,7 @@ BENCHMARKS = [
     ("Retrieval (BEIR SciFact, Cranfield)", "retrieval.py"),
     ("Themes (labelled passages)", "themes.py"),
     ("Citation pages (NCMEC and X reports)", "citation_pages.py"),
+    ("Real reports: printed pages, text in order, cost of the checks", "real_reports.py"),
 ]
 
 

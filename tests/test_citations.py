@@ -623,7 +623,8 @@ def test_cite_styles_give_in_text_and_reference(evidex, library, style, in_text)
     assert f"*{THREAT_TITLE}*" in md[1]
     web = first_hit(evidex, '"stakes are real on both sides"')
     lines = evidex("cite", web["passage_id"], "--style", style).stdout.strip().splitlines()
-    assert re.fullmatch(r"\(Okafor,? 2023, para\. 4\)", lines[0]), lines
+    # Body paragraph 2: the headline and the standfirst above it are not counted.
+    assert re.fullmatch(r"\(Okafor,? 2023, para\. 2\)", lines[0]), lines
     assert lines[1].startswith("Okafor, H") and fold(SCANNING_TITLE) in fold(lines[1]) and SCANNING_URL in lines[1]
 
 
@@ -802,10 +803,15 @@ def test_real_documents_cite_the_right_page_and_paragraph(evidex, shared):
     check_pages_cited(evidex, x, minimum=10)
     for page in pages:
         doc = doc_of(evidex, page.name)
-        paragraphs = json.loads(evidex("extract", page, "--format", "json").stdout)["pages"][0]["text"].split("\n\n")
+        extracted = json.loads(evidex("extract", page, "--format", "json").stdout)["pages"][0]
+        paragraphs = extracted["text"].split("\n\n")
         rows = csv_rows(evidex("export", "--doc", doc["id"], "--passages", "--format", "csv").stdout)
         assert rows
         for row in rows:
+            if row["paragraph"] == "":  # a standfirst: cited without a paragraph number
+                assert row["locator"] == "" and extracted["asides"], row
+                assert all(block in extracted["asides"] for block in row["quote"].split("\n\n")), row["quote"]
+                continue
             found = re.fullmatch(r"paras?\. (\d+)(?:-(\d+))?", row["locator"])
             assert found and row["page"] == "", row
             assert row["citation"].endswith(", " + row["locator"])

@@ -127,7 +127,7 @@ def test_show_document_and_passage(evidex, library):
     first = hits(evidex, "lodestar")[0]
     doc = evidex("show", first["doc_id"]).stdout
     assert "Online Child Safety Threat Assessment 2025" in doc
-    assert "pages: 10 (printed i, ii, iii … 6, 7)" in doc
+    assert "pages: 10 (page labels i-iii from physical 1-3, 1-7 from physical 4-10)" in doc
     data = json.loads(evidex("show", first["doc_id"][:6], "--format", "json").stdout)
     assert data["id"] == first["doc_id"] and data["pages"][0]["label"] == "i"
     passage = evidex("show", first["passage_id"]).stdout
@@ -244,16 +244,27 @@ def test_a_shared_document_is_not_overwritten_by_one_changed_path(evidex, tmp_pa
     assert json.loads(evidex("search", "lighthouses", "--format", "json").stdout)[0]["title"] == "Shared"
 
 
-def test_a_page_without_a_label_is_cited_by_its_number(evidex, corpus, tmp_path):
+def test_page_labels_the_pages_do_not_print_lose_to_the_printed_numbers(evidex, corpus, tmp_path):
     from pypdf import PdfReader, PdfWriter
 
+    # The briefing prints 1, 2, 3, 4 at the foot of its pages; labels that say otherwise
+    # (an empty label on page 1, then 1, 2, 3) are not what a reader sees.
     writer = PdfWriter(clone_from=corpus / "encryption-briefing-2024.pdf")
-    writer.set_page_label(0, 0, prefix="")  # the first page gets an empty label, as covers often do
+    writer.set_page_label(0, 0, prefix="")
     writer.set_page_label(1, 3, style="/D", start=1)
     path = tmp_path / "labelled.pdf"
     writer.write(path)
-    assert PdfReader(path).page_labels[0] == ""
+    assert PdfReader(path).page_labels[:2] == ["", "1"]
     evidex("ingest", path)
     hit = hits(evidex, "keyholder")[0]  # a word of the first page
-    assert (hit["page"], hit["page_index"]) == ("1", 1) and hit["citation"].endswith("p. 1")
-    assert hits(evidex, "tripwire")[0]["citation"].endswith("p. 1")  # second page, printed label 1
+    assert (hit["page"], hit["page_index"], hit["page_source"]) == ("1", 1, "printed") and hit["citation"].endswith("p. 1")
+    assert hits(evidex, "tripwire")[0]["citation"].endswith("p. 2")  # second page: prints 2, labelled 1
+
+
+def test_page_labels_that_agree_with_the_printed_numbers_are_cited(evidex, corpus):
+    evidex("ingest", corpus / "threat-assessment-2025.pdf")
+    docs = json.loads(evidex("docs", "--format", "json").stdout)
+    shown = json.loads(evidex("show", docs[0]["id"], "--format", "json").stdout)
+    assert shown["page_source"] == "label"
+    assert [p["label"] for p in shown["pages"]][:4] == ["i", "ii", "iii", "1"]
+    assert shown["page_numbers"] == "page labels i-iii from physical 1-3, 1-7 from physical 4-10"

@@ -33,7 +33,7 @@ def test_a_paragraph_across_a_page_break_records_both_pages():
     page1 = _sentences(3, "alpha") + "\n\n" + "This closing sentence of the page continues on the"
     page2 = "next page without a break and then ends here. " + _sentences(3, "beta")
     doc = Document(
-        kind="pdf", source="x.pdf", sha256="1" * 64,
+        kind="pdf", source="x.pdf", sha256="1" * 64, page_source="printed",
         pages=(Page(1, "iv", page1), Page(2, "v", page2)),
     )
     passages = split_passages(doc, "d", min_words=10, max_words=200)
@@ -66,9 +66,42 @@ def test_a_sentence_cut_for_length_keeps_its_pages():
     long_sentence_start = " ".join(["alpha"] * 30)
     long_sentence_end = " ".join(["omega"] * 30) + "."
     doc = Document(
-        kind="pdf", source="x.pdf", sha256="4" * 64,
+        kind="pdf", source="x.pdf", sha256="4" * 64, page_source="printed",
         pages=(Page(1, "1", long_sentence_start), Page(2, "2", long_sentence_end)),
     )
     passages = split_passages(doc, "d", min_words=5, max_words=20)
     assert passages[0].page == "1" and passages[-1].page == "2"
     assert all(p.page_end == p.page for p in passages if "alpha" not in p.text or "omega" not in p.text)
+
+
+def test_footnotes_are_passages_of_their_own_with_their_page_and_no_paragraph():
+    body1 = _sentences(12, "alpha")
+    body2 = _sentences(12, "beta")
+    note = "See the annual figures for the methodology behind this estimate."
+    doc = Document(
+        kind="pdf", source="x.pdf", sha256="5" * 64, page_source="printed",
+        pages=(Page(1, "7", body1, asides=(note,)), Page(2, "8", body2)),
+    )
+    passages = split_passages(doc, "d", min_words=10, max_words=60)
+    notes = [p for p in passages if "methodology" in p.text]
+    assert len(notes) == 1 and notes[0].text == note
+    assert (notes[0].page, notes[0].page_index, notes[0].paragraph) == ("7", 1, None)
+    assert all("methodology" not in p.text for p in passages if p is not notes[0])
+    # the note stands after its page's body and before the next page's
+    at = passages.index(notes[0])
+    assert at > max(i for i, p in enumerate(passages) if "alpha" in p.text)
+    assert at < min(i for i, p in enumerate(passages) if "beta" in p.text)
+
+
+def test_an_unnumbered_page_has_no_printed_page_but_its_physical_one():
+    doc = Document(
+        kind="pdf", source="x.pdf", sha256="6" * 64, page_source="printed",
+        pages=(Page(1, None, _sentences(12, "cover")), Page(2, "1", _sentences(12, "body"))),
+    )
+    passages = split_passages(doc, "d", min_words=10, max_words=60)
+    cover = next(p for p in passages if "cover" in p.text)
+    assert (cover.page, cover.page_index) == (None, 1)
+    from evidex.cite import locator
+
+    assert locator(cover) == "unnumbered page (PDF p. 1)"
+    assert locator(next(p for p in passages if "body" in p.text)) == "p. 1"

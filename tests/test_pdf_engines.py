@@ -71,7 +71,7 @@ def test_page_problem_spots_broken_text():
     assert page_problem(good) is None
     assert page_problem("   \n ") == "empty"
     glued = "Reportsofonlineenticementrosesharplylastyear andmostofthem involvedteenageboysacrosseveryplatform " * 5
-    assert page_problem(glued + good) == "glued words"
+    assert page_problem(glued + good) == "words run together"
     lost = "Reports of on\ufffdine entice\ufffdent rose \ufffd\ufffd\ufffd sharply \ue001\ue002 last year " * 4
     assert page_problem(lost) == "lost glyphs"
     # a long word now and then (a URL, a German compound) is not a problem
@@ -82,9 +82,11 @@ def test_a_broken_page_is_read_again_with_the_other_extractor(pdfium, evidex, sh
     # pypdf loses the minus signs of this lecture script's formulas (U+0000 in its text);
     # those pages are taken from pdfium, the rest stay pypdf's.
     document = _extract(evidex, shared / "pdf-groundtruth" / "arxiv" / "GeoTopo-komprimiert.pdf", "pypdf")
-    assert document["extractor"].startswith("pypdf (") and "by the other extractor" in document["extractor"]
-    page = next(p for p in document["pages"] if p["text"].startswith("39 2.3. SIMPLIZIALKOMPLEX"))
-    assert "a0(Γ) − a1(Γ)" in page["text"]
+    assert document["extractor"].startswith("pypdf (") and "pages by pdfium)" in document["extractor"]
+    page = next(p for p in document["pages"] if p["label"] == "39")  # its running header is "39 2.3. SIMPLIZIALKOMPLEX"
+    assert "a0(Γ) − a1(Γ)" in page["text"] and not page["text"].startswith("39")
+    assert page["extractor"] == "pdfium" and page["extractor_reason"] == "pypdf: lost glyphs"
+    assert sum(p["extractor"] == "pypdf" for p in document["pages"]) > 80  # the other pages stay pypdf's
 
 
 def test_asking_for_pdfium_without_it_fails_once_before_any_work(evidex, corpus, monkeypatch, index_dir):

@@ -220,6 +220,8 @@ def test_document_page_shows_metadata_review_flags_and_passages(client):
     assert html.count('href="/passage/e367c23fb770-') == 14
     assert "@report{harbour2023review" in html
     assert 'href="/doc/e367c23fb770/source"' in html
+    assert "5 (printed 1-5 from physical 1-5)" in html  # the annual review prints "Page N" in its footer
+    assert "page labels i-iii from physical 1-3, 1-7 from physical 4-10" in client.get(f"/doc/{THREAT}").text
     # An id prefix redirects to the full address; an unknown id is a 404.
     assert client.get("/doc/e367c23f", follow_redirects=False).headers["location"] == "/doc/e367c23fb770"
     assert client.get("/doc/ffffffffffff").status_code == 404
@@ -544,7 +546,7 @@ def test_token_required_off_loopback(settings):
 def test_hostile_text_is_escaped_everywhere(client, hostile_id):
     pages = [
         client.get("/"),
-        client.get("/search", params={"q": "sextortion warning"}),
+        client.get("/search", params={"q": "sextortion scams aimed at teenagers"}),
         client.get("/search", params={"q": "alert"}),
         client.get(f"/doc/{hostile_id}"),
         client.get(f"/passage/{hostile_id}-1", params={"q": "script"}),
@@ -558,7 +560,7 @@ def test_hostile_text_is_escaped_everywhere(client, hostile_id):
         assert "onerror=alert(1)" not in re.sub(r"&lt;img src=x onerror=alert\(1\)&gt;", "", html), page.url
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[3].text
     assert "&lt;img src=x onerror=alert(1)&gt;" in pages[4].text
-    hit = api(client, q="sextortion warning")["hits"][0]
+    hit = api(client, q='"sextortion scams aimed at teenagers"')["hits"][0]
     assert hit["title"] == HOSTILE_TITLE  # the JSON keeps the text as it is
     assert client.get("/api/search", params={"q": "alert"}).headers["content-type"].startswith("application/json")
 

@@ -103,6 +103,8 @@ def hit_dict(hit, snippet_style: str = "markdown") -> dict:
         "page_index": p.page_index,
         "page_end": p.page_end,
         "page_index_end": p.page_index_end,
+        "page_source": d.page_source,
+        "extractor": p.extractor or None,
         "paragraph": p.paragraph,
         "themes": list(p.themes),
         "theme_evidence": p.theme_evidence,

@@ -14,10 +14,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .models import Document, DocumentRecord, Passage
+from .models import Document, DocumentRecord, Page, Passage
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 META_FIELDS = ("title", "author", "publisher", "date", "url", "site_name", "type", "container_title")
+PAGES_FIELD = "pages"  # the correction of a document's page numbers ("offset:N" or "physical")
 
 
 _SCHEMA = """
@@ -32,7 +33,8 @@ CREATE TABLE IF NOT EXISTS documents (
     guessed TEXT NOT NULL DEFAULT '[]',
     retrieved_at TEXT, ingested_at TEXT NOT NULL, snapshot TEXT, external_id TEXT,
     state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'ready', 'removing')),
-    citekey TEXT UNIQUE
+    citekey TEXT UNIQUE,
+    page_source TEXT, found_page_source TEXT
 );
 CREATE TABLE IF NOT EXISTS sources (
     location TEXT PRIMARY KEY,
@@ -44,6 +46,8 @@ CREATE INDEX IF NOT EXISTS sources_doc ON sources(doc_id);
 CREATE TABLE IF NOT EXISTS pages (
     doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     idx INTEGER NOT NULL, label TEXT, text TEXT NOT NULL,
+    found_label TEXT, asides TEXT NOT NULL DEFAULT '[]',
+    extractor TEXT NOT NULL DEFAULT '', extractor_reason TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (doc_id, idx)
 );
 CREATE TABLE IF NOT EXISTS passages (
@@ -53,7 +57,7 @@ CREATE TABLE IF NOT EXISTS passages (
     page_index INTEGER, page_index_end INTEGER, page TEXT, page_end TEXT,
     paragraph INTEGER, paragraph_end INTEGER,
     themes TEXT NOT NULL DEFAULT '[]', theme_evidence TEXT NOT NULL DEFAULT '{}',
-    page_breaks TEXT NOT NULL DEFAULT '[]'
+    page_breaks TEXT NOT NULL DEFAULT '[]', extractor TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, ordinal);
 CREATE TABLE IF NOT EXISTS overrides (
@@ -109,6 +113,17 @@ class Catalog:
                 self.db.execute("ALTER TABLE passages ADD COLUMN page_breaks TEXT NOT NULL DEFAULT '[]'")
             # v3: finding the keys a new key must differ from is an index lookup, not a scan
             self.db.execute("CREATE INDEX IF NOT EXISTS documents_citekey_nocase ON documents(citekey COLLATE NOCASE)")
+            # v4: where page numbers come from, what read each page, asides (footnotes)
+            _add_columns(self.db, "documents", {"page_source": "TEXT", "found_page_source": "TEXT"})
+            _add_columns(self.db, "pages", {
+                "found_label": "TEXT", "asides": "TEXT NOT NULL DEFAULT '[]'",
+                "extractor": "TEXT NOT NULL DEFAULT ''", "extractor_reason": "TEXT NOT NULL DEFAULT ''",
+            })
+            _add_columns(self.db, "passages", {"extractor": "TEXT NOT NULL DEFAULT ''"})
+            # Earlier libraries cited the PDF's page labels (pypdf's count where it had none).
+            self.db.execute("UPDATE documents SET page_source = 'label', found_page_source = 'label' "
+                            "WHERE kind = 'pdf' AND page_count > 0 AND page_source IS NULL")
+            self.db.execute("UPDATE pages SET found_label = label WHERE found_label IS NULL")
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             for row in self.db.execute("SELECT id FROM documents WHERE citekey IS NULL").fetchall():
                 self._assign_citekey(row["id"])
@@ -170,14 +185,18 @@ class Catalog:
         return None
 
     # -- writing a document -------------------------------------------------------------
-    def write_document(self, doc_id: str, document: Document, passages: list[Passage], location: str) -> None:
-        """Store a document and its passages in one transaction, state "pending"."""
+    def write_document(
+        self, doc_id: str, document: Document, passages: list[Passage], location: str, found: Document | None = None
+    ) -> None:
+        """Store a document and its passages in one transaction, state "pending". `found`: the
+        document as extracted, when `document` carries the user's page numbers instead."""
+        found = found or document
         with self.transaction():
             self.db.execute(
                 """INSERT INTO documents (id, sha256, kind, title, author, publisher, date, url, site_name,
                        language, page_count, extractor, extractor_version, guessed, retrieved_at, ingested_at,
-                       snapshot, external_id, state)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
+                       snapshot, external_id, page_source, found_page_source, state)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
                    ON CONFLICT(id) DO UPDATE SET sha256 = excluded.sha256, kind = excluded.kind,
                        title = excluded.title, author = excluded.author, publisher = excluded.publisher,
                        date = excluded.date, url = excluded.url, site_name = excluded.site_name,
@@ -185,38 +204,74 @@ class Catalog:
                        extractor = excluded.extractor, extractor_version = excluded.extractor_version,
                        guessed = excluded.guessed, retrieved_at = excluded.retrieved_at,
                        ingested_at = excluded.ingested_at, snapshot = excluded.snapshot,
-                       external_id = excluded.external_id, state = 'pending'""",
+                       external_id = excluded.external_id, page_source = excluded.page_source,
+                       found_page_source = excluded.found_page_source, state = 'pending'""",
                 (
                     doc_id, document.sha256, document.kind, document.title, document.author,
                     document.publisher, document.date, document.url, document.site_name, document.language,
                     len(document.pages) if document.paged else 0, document.extractor, document.extractor_version,
                     json.dumps(sorted(document.guessed)), document.retrieved_at, now(), document.snapshot,
-                    document.external_id,
+                    document.external_id, document.page_source, found.page_source,
                 ),
             )
             self._assign_citekey(doc_id)
             self.db.execute("DELETE FROM pages WHERE doc_id = ?", (doc_id,))
             self.db.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
             self.db.executemany(
-                "INSERT INTO pages (doc_id, idx, label, text) VALUES (?, ?, ?, ?)",
-                [(doc_id, page.index, page.label, page.text) for page in document.pages],
-            )
-            self.db.executemany(
-                """INSERT INTO passages (id, doc_id, ordinal, text, page_index, page_index_end, page, page_end,
-                       paragraph, paragraph_end, themes, theme_evidence, page_breaks)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                "INSERT INTO pages (doc_id, idx, label, text, found_label, asides, extractor, extractor_reason) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (p.id, doc_id, p.ordinal, p.text, p.page_index, p.page_index_end, p.page, p.page_end,
-                     p.paragraph, p.paragraph_end, json.dumps(list(p.themes)), json.dumps(p.theme_evidence),
-                     json.dumps(p.page_breaks))
-                    for p in passages
+                    (doc_id, page.index, page.label, page.text, found_page.label, json.dumps(list(page.asides)),
+                     page.extractor, page.extractor_reason)
+                    for page, found_page in zip(document.pages, found.pages)
                 ],
             )
+            self._insert_passages(doc_id, passages)
             self.db.execute(
                 "INSERT INTO sources (location, doc_id, added_at) VALUES (?, ?, ?) "
                 "ON CONFLICT(location) DO UPDATE SET doc_id = excluded.doc_id",
                 (location, doc_id, now()),
             )
+
+    def _insert_passages(self, doc_id: str, passages: list[Passage]) -> None:
+        self.db.executemany(
+            """INSERT INTO passages (id, doc_id, ordinal, text, page_index, page_index_end, page, page_end,
+                   paragraph, paragraph_end, themes, theme_evidence, page_breaks, extractor)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (p.id, doc_id, p.ordinal, p.text, p.page_index, p.page_index_end, p.page, p.page_end,
+                 p.paragraph, p.paragraph_end, json.dumps(list(p.themes)), json.dumps(p.theme_evidence),
+                 json.dumps(p.page_breaks), p.extractor)
+                for p in passages
+            ],
+        )
+
+    def set_page_numbers(
+        self, doc_id: str, labels: list[str | None], page_source: str, passages: list[Passage], correction: str | None
+    ) -> None:
+        """Store the page numbers to cite (each page's label, the document's page source), the
+        passages carrying them and the correction they follow (None: as found), in one transaction."""
+        with self.transaction():
+            if correction is None:
+                self.db.execute("DELETE FROM overrides WHERE doc_id = ? AND field = ?", (doc_id, PAGES_FIELD))
+            else:
+                self.db.execute("INSERT OR REPLACE INTO overrides (doc_id, field, value) VALUES (?, ?, ?)",
+                                (doc_id, PAGES_FIELD, correction))
+            self.db.executemany(
+                "UPDATE pages SET label = ? WHERE doc_id = ? AND idx = ?",
+                [(label, doc_id, index) for index, label in enumerate(labels, start=1)],
+            )
+            self.db.execute("UPDATE documents SET page_source = ? WHERE id = ?", (page_source, doc_id))
+            self.db.executemany(
+                "UPDATE passages SET page = ?, page_end = ?, page_breaks = ? WHERE id = ?",
+                [(p.page, p.page_end, json.dumps(p.page_breaks), p.id) for p in passages],
+            )
+
+    def found_page_numbers(self, doc_id: str) -> tuple[list[str | None], str | None]:
+        """The page labels and page source as extraction found them, before any correction."""
+        row = self.db.execute("SELECT found_page_source FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        labels = [r["found_label"] for r in self.db.execute("SELECT found_label FROM pages WHERE doc_id = ? ORDER BY idx", (doc_id,))]
+        return labels, row["found_page_source"] if row else None
 
     def _assign_citekey(self, doc_id: str) -> None:
         """Give a document its citation key, once: later re-ingests and corrections keep it."""
@@ -317,6 +372,8 @@ class Catalog:
         values["container_title"] = None
         guessed = set(json.loads(row["guessed"]))
         for field, value in overrides.items():
+            if field == PAGES_FIELD:
+                continue  # already applied to the page numbers stored
             values[{"type": "csl_type"}.get(field, field)] = value
             guessed.discard(field)
             if field == "publisher":
@@ -330,6 +387,7 @@ class Catalog:
             sources=tuple(row["sources"].split("\x1f")) if row["sources"] else (),
             citekey=row["citekey"] or "",
             corrected=tuple(sorted(overrides)),
+            page_source=row["page_source"],
             **values,
         )
 
@@ -365,8 +423,15 @@ class Catalog:
         for row in cursor:
             yield _passage(row), row
 
-    def pages(self, doc_id: str) -> list[sqlite3.Row]:
-        return self.db.execute("SELECT idx, label, text FROM pages WHERE doc_id = ? ORDER BY idx", (doc_id,)).fetchall()
+    def pages(self, doc_id: str) -> list[Page]:
+        rows = self.db.execute(
+            "SELECT idx, label, text, asides, extractor, extractor_reason FROM pages WHERE doc_id = ? ORDER BY idx", (doc_id,)
+        )
+        return [
+            Page(index=r["idx"], label=r["label"], text=r["text"], asides=tuple(json.loads(r["asides"])),
+                 extractor=r["extractor"], extractor_reason=r["extractor_reason"])
+            for r in rows
+        ]
 
     def counts(self) -> dict[str, int]:
         row = self.db.execute(
@@ -390,7 +455,15 @@ def _passage(row: sqlite3.Row) -> Passage:
         page_end=row["page_end"], paragraph=row["paragraph"], paragraph_end=row["paragraph_end"],
         themes=tuple(json.loads(row["themes"])), theme_evidence=json.loads(row["theme_evidence"]),
         page_breaks=tuple(tuple(b) for b in json.loads(row["page_breaks"])),
+        extractor=row["extractor"],
     )
+
+
+def _add_columns(db: sqlite3.Connection, table: str, columns: dict[str, str]) -> None:
+    present = {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}
+    for name, declaration in columns.items():
+        if name not in present:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
 
 
 def _chunks(items: list, size: int):

@@ -108,21 +108,32 @@ def default_type(record: DocumentRecord) -> str:
 
 @dataclass(frozen=True)
 class Locator:
-    label: str  # "page" or "paragraph"
-    value: str  # "7", "4-5", "iii"
+    label: str  # "page", "paragraph", or "unnumbered" (a PDF page that prints no number)
+    value: str  # "7", "4-5", "iii"; for "unnumbered" the physical page
 
     def short(self) -> str:
         plural = "-" in self.value
         if self.label == "page":
             return f"{'pp.' if plural else 'p.'} {self.value}"
+        if self.label == "unnumbered":
+            return f"unnumbered page (PDF p. {self.value})"
         return f"{'paras.' if plural else 'para.'} {self.value}"
+
+    @property
+    def csl(self) -> tuple[str, str] | None:
+        """The (label, value) a CSL processor takes; None when CSL has no term for it."""
+        return (self.label, self.value) if self.label in ("page", "paragraph") else None
 
 
 def locator_of(passage: Passage) -> Locator | None:
-    """The printed page label or range, or for unpaged sources the paragraph number(s)."""
-    if passage.page:
-        end = passage.page_end if passage.page_end and passage.page_end != passage.page else None
-        return Locator("page", f"{passage.page}-{end}" if end else passage.page)
+    """The printed page number or range, or for unpaged sources the paragraph number(s). A PDF
+    page that prints no number (a cover) is located by its physical page, said as such."""
+    if passage.page or passage.page_end:
+        start = passage.page or passage.page_end
+        end = passage.page_end if passage.page_end and passage.page_end != start else None
+        return Locator("page", f"{start}-{end}" if end else start)
+    if passage.page_index is not None:
+        return Locator("unnumbered", str(passage.page_index))
     if passage.paragraph:
         end = passage.paragraph_end if passage.paragraph_end and passage.paragraph_end != passage.paragraph else None
         return Locator("paragraph", f"{passage.paragraph}-{end}" if end else str(passage.paragraph))
@@ -384,7 +395,8 @@ def formatted(items: list[dict], style: str, cites: list[tuple[str, Locator | No
         in_text = []
         for key, where in cites:
             citing = CitationStylesBibliography(csl_style, source, formatter.html)
-            citation = Citation([CitationItem(key.lower(), locator=CslLocator(where.label, where.value) if where else None)])
+            csl = where.csl if where else None
+            citation = Citation([CitationItem(key.lower(), locator=CslLocator(*csl) if csl else None)])
             citing.register(citation)
             in_text.append(_markup(str(citing.cite(citation, lambda _item: None)), markup))
     return in_text, entries

@@ -15,20 +15,21 @@ from . import __version__, query as q
 from ._output import hit_dict, md_table, output_options, table, to_csv, to_json, to_jsonl
 from . import cite
 from .cite import short_citation
-from .config import PDF_ENGINES, Settings, write_config
+from .config import OCR_LANG_PATTERN, PDF_ENGINES, Settings, write_config
 from .engines import ENGINES
 from .errors import EvidexError, QuerySyntaxError, SourceError
+from .extract import correction_rule, describe_pages
 from .highlight import render
 from .library import Events, Library
-from .models import DocumentRecord, Hit, Passage
+from .models import DocumentRecord, Hit, Page, Passage
 
 HIT_FIELDS = [
     "passage_id", "doc_id", "score", "text", "snippet", "page", "page_index", "page_end", "page_index_end",
-    "paragraph", "themes", "theme_evidence", "title", "author", "publisher", "date", "url", "source",
+    "page_source", "extractor", "paragraph", "themes", "theme_evidence", "title", "author", "publisher", "date", "url", "source",
     "external_id", "citation",
 ]
 DOC_FIELDS = [
-    "id", "key", "kind", "type", "title", "author", "publisher", "date", "url", "site_name", "page_count", "passage_count",
+    "id", "key", "kind", "type", "title", "author", "publisher", "date", "url", "site_name", "page_count", "page_source", "passage_count",
     "guessed", "sources", "extractor", "extractor_version", "retrieved_at", "ingested_at", "snapshot", "sha256",
     "external_id",
 ]
@@ -73,6 +74,18 @@ def main() -> None:
 
 
 # -- ingest ---------------------------------------------------------------------------------
+
+
+def _ocr_lang(_ctx, _param, value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(OCR_LANG_PATTERN, value):
+        raise click.BadParameter(f"{value!r} is not Tesseract language codes such as eng or eng+deu")
+    return value
+
+
+OCR_LANG_OPTION = click.option(
+    "--ocr-lang", metavar="LANG", default=None, callback=_ocr_lang,
+    help="Tesseract language(s) for PDF pages without a text layer, e.g. deu or eng+fra [eng].",
+)
 
 # From about this size, a Whoosh search of several common words takes more than 50 ms (README: Performance).
 WHOOSH_ADVICE_PASSAGES = 50_000  # from here tantivy answers several times faster (README Performance)
@@ -130,10 +143,11 @@ class _CliEvents(Events):
               help="Full-text engine of a new library [whoosh]; an existing library keeps its own (see reindex --engine).")
 @click.option("--pdf-engine", type=click.Choice(PDF_ENGINES), default=None,
               help="PDF text extractor: pdfium (fast; needs evidex[pdfium]), pypdf, or auto: pdfium when installed [auto].")
+@OCR_LANG_OPTION
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; only errors and the summary.")
 @click.pass_obj
 def ingest(obj: Context, sources, include, exclude, force, jobs, timeout, min_words, max_words, fetch_timeout, max_bytes, taxonomy,
-           engine, pdf_engine, quiet):
+           engine, pdf_engine, ocr_lang, quiet):
     """Extract, split, tag and index PDF, HTML, text files, directories and URLs.
 
     Unchanged files (same content) are skipped; a changed file replaces its old passages.
@@ -156,6 +170,7 @@ def ingest(obj: Context, sources, include, exclude, force, jobs, timeout, min_wo
         with obj.open(
             write=True, create=True, events=events, jobs=jobs, timeout=timeout, min_words=min_words, max_words=max_words,
             fetch_timeout=fetch_timeout, max_bytes=max_bytes, taxonomy=taxonomy, engine=engine, pdf_engine=pdf_engine,
+            ocr_lang=ocr_lang,
         ) as library:
             library.taxonomy  # a bad taxonomy file fails here, before any work
             report = library.ingest(sources, include=include, exclude=exclude, force=force)
@@ -575,12 +590,21 @@ META_OPTIONS = [
 @click.option("--site-name", help="Site name (web sources).")
 @click.option("--container-title", help="Container: newspaper, journal or site the item is part of.")
 @click.option("--key", help="Citation key (letters, digits, - and _).")
-@click.option("--clear", multiple=True, type=click.Choice([f for f, _ in META_OPTIONS]), help="Drop a correction, back to the extracted value (repeatable).")
+@click.option("--page-offset", type=int, default=None, metavar="N",
+              help="PDF page numbers: the printed number is the physical page plus N (e.g. -1 when page 1 is the second sheet).")
+@click.option("--pages-from-physical", is_flag=True, help="PDF page numbers: cite the physical page numbers.")
+@click.option("--clear", multiple=True, type=click.Choice([f for f, _ in META_OPTIONS] + ["pages"]),
+              help="Drop a correction, back to the extracted value (repeatable; pages: the page numbers found).")
 @click.pass_obj
-def meta(obj: Context, ref, key, clear, **values):
-    """Correct a document's metadata. Corrections are kept in the catalog, survive re-ingest and
-    reindex, and are used by search, cite and export."""
+def meta(obj: Context, ref, key, page_offset, pages_from_physical, clear, **values):
+    """Correct a document's metadata and page numbers. Corrections are kept in the catalog, survive
+    re-ingest and reindex, and are used by search, cite and export."""
     values = {field: values[field] for field, _ in META_OPTIONS if values.get(field) is not None}
+    if page_offset is not None and pages_from_physical:
+        raise click.UsageError("Give --page-offset or --pages-from-physical, not both.")
+    pages_rule = correction_rule(page_offset, pages_from_physical)
+    if pages_rule and "pages" in clear:
+        raise click.UsageError("--clear pages drops the page correction that --page-offset/--pages-from-physical set.")
     if values.get("date") and not _valid_date(values["date"]):
         raise click.BadParameter(f"{values['date']!r} is not a date as YYYY, YYYY-MM or YYYY-MM-DD", param_hint="--date")
     if values.get("url") and not re.match(r"https?://", values["url"]):
@@ -592,13 +616,19 @@ def meta(obj: Context, ref, key, clear, **values):
             record = library.resolve_document(ref)
             if key:
                 library.set_citekey(record.id, key)
-            if values or clear:
-                record = library.correct(record.id, {**values, **{field: None for field in clear}})
+            fields = [field for field in clear if field != "pages"]
+            if values or fields:
+                record = library.correct(record.id, {**values, **{field: None for field in fields}})
+            if pages_rule or "pages" in clear:
+                record = library.correct_pages(record.id, pages_rule)
+                mapping = describe_pages([p.label for p in library.catalog.pages(record.id)], record.page_source)
             record = library.catalog.document(record.id)
     except EvidexError as exc:
         raise _fail(exc)
-    changed = ", ".join(list(values) + [f"{f} (cleared)" for f in clear] + (["key"] if key else [])) or "nothing"
-    click.echo(f"Updated {record.id}: {changed}.")
+    changed = ", ".join(list(values) + (["pages"] if pages_rule else []) + [f"{f} (cleared)" for f in clear] + (["key"] if key else []))
+    click.echo(f"Updated {record.id}: {changed or 'nothing'}.")
+    if pages_rule or "pages" in clear:
+        click.echo(f"Pages: {mapping}")
     click.echo(f"Cite as: {cite.short_citation(record)}  [@{record.citekey}]")
 
 
@@ -609,16 +639,18 @@ def meta(obj: Context, ref, key, clear, **values):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--pdf-engine", type=click.Choice(PDF_ENGINES), default="auto", show_default=True,
               help="PDF text extractor (as for ingest).")
+@OCR_LANG_OPTION
 @output_options(formats=("text", "json"))
-def extract(file: Path, pdf_engine: str, output_format: str):
+def extract(file: Path, pdf_engine: str, ocr_lang: str | None, output_format: str):
     """Print what evidex extracts from FILE, without indexing it.
 
-    text: the pages, separated by form feeds. json: metadata and pages (index, label, text).
+    text: the pages, separated by form feeds (each page's footnotes after its body). json:
+    metadata, where page numbers come from, and pages (index, label, text, asides, extractor).
     """
     from .extract import extract_path
 
     try:
-        document = extract_path(file, pdf_engine=pdf_engine)
+        document = extract_path(file, pdf_engine=pdf_engine, ocr_lang=ocr_lang or "eng")
     except EvidexError as exc:
         raise _fail(exc)
     for warning in document.warnings:
@@ -638,11 +670,17 @@ def extract(file: Path, pdf_engine: str, output_format: str):
             "guessed": sorted(document.guessed),
             "extractor": document.extractor,
             "extractor_version": document.extractor_version,
-            "pages": [{"index": p.index, "label": p.label, "text": p.text} for p in document.pages],
+            "page_source": document.page_source,
+            "page_numbers": describe_pages([p.label for p in document.pages], document.page_source) if document.paged else None,
+            "pages": [
+                {"index": p.index, "label": p.label, "text": p.text, "asides": list(p.asides),
+                 "extractor": p.extractor or None, "extractor_reason": p.extractor_reason or None}
+                for p in document.pages
+            ],
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        click.echo("\f".join(page.text for page in document.pages))
+        click.echo("\f".join("\n\n".join([page.text, *page.asides]) for page in document.pages))
 
 
 # -- docs, show, remove, reindex ------------------------------------------------------------------
@@ -652,7 +690,8 @@ def doc_dict(record: DocumentRecord) -> dict:
     return {
         "id": record.id, "key": record.citekey, "kind": record.kind, "type": record.csl_type or cite.default_type(record), "title": record.title, "author": record.author,
         "publisher": record.publisher, "date": record.date, "url": record.url, "site_name": record.site_name,
-        "page_count": record.page_count, "passage_count": record.passage_count, "guessed": list(record.guessed),
+        "page_count": record.page_count, "page_source": record.page_source, "passage_count": record.passage_count,
+        "guessed": list(record.guessed),
         "sources": list(record.sources), "extractor": record.extractor, "extractor_version": record.extractor_version,
         "retrieved_at": record.retrieved_at, "ingested_at": record.ingested_at, "snapshot": record.snapshot,
         "sha256": record.sha256, "external_id": record.external_id, "corrected": list(record.corrected),
@@ -723,9 +762,15 @@ def show(obj: Context, ref: str, output_format: str):
     for p in passages:
         for t in p.themes:
             themes[t] = themes.get(t, 0) + 1
+    paged = record.page_source is not None
     if output_format == "json":
         data = doc_dict(record)
-        data["pages"] = [{"index": r["idx"], "label": r["label"], "chars": len(r["text"])} for r in pages] if record.kind == "pdf" else []
+        data["page_numbers"] = describe_pages([p.label for p in pages], record.page_source) if paged else None
+        data["pages"] = [
+            {"index": p.index, "label": p.label, "chars": len(p.text), "asides": len(p.asides),
+             "extractor": p.extractor or None, "extractor_reason": p.extractor_reason or None}
+            for p in pages
+        ] if paged else []
         data["themes"] = themes
         data["citation"] = short_citation(record)
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -753,9 +798,10 @@ def show(obj: Context, ref: str, output_format: str):
     review = cite.review_reasons(record)
     if review:
         lines.append(f"{'review':>10}: {', '.join(review)} (correct with evidex meta {record.id} --title/--author/--date ...)")
-    if record.kind == "pdf":
-        labels = [r["label"] or str(r["idx"]) for r in pages]
-        lines.append(f"{'pages':>10}: {len(pages)} (printed {_label_ranges(labels)})")
+    if paged:
+        mapping = describe_pages([p.label for p in pages], record.page_source)
+        lines.append(f"{'pages':>10}: {len(pages)} ({mapping}){' (corrected)' if 'pages' in corrected else ''}")
+        lines.extend(_reading_notes(pages, record))
     lines.append(f"{'passages':>10}: {len(passages)}")
     if themes:
         lines.append(f"{'themes':>10}: " + ", ".join(f"{k} {v}" for k, v in sorted(themes.items())))
@@ -763,12 +809,33 @@ def show(obj: Context, ref: str, output_format: str):
     click.echo("\n".join(lines))
 
 
-def _label_ranges(labels: list[str]) -> str:
-    if not labels:
-        return "-"
-    if len(labels) <= 6:
-        return ", ".join(labels)
-    return f"{', '.join(labels[:3])} … {', '.join(labels[-2:])}"
+def _reading_notes(pages: list[Page], record: DocumentRecord) -> list[str]:
+    """Which pages another extractor or OCR read, and why; OCR'd pages with a warning."""
+    main = record.extractor.split(" ")[0]
+    groups: dict[tuple[str, str], list[int]] = {}
+    for page in pages:
+        if page.extractor and page.extractor != main:
+            groups.setdefault((page.extractor, page.extractor_reason), []).append(page.index)
+    lines = []
+    for (name, reason), numbers in groups.items():
+        why = f" ({reason})" if reason else ""
+        lines.append(f"{'read by':>10}: {name} for physical page{'s' if len(numbers) > 1 else ''} {_ranges(numbers)}{why}")
+    ocr = sorted(n for (name, _reason), numbers in groups.items() if name == "ocr" for n in numbers)
+    if ocr:
+        lines.append(f"{'warning':>10}: text of physical page{'s' if len(ocr) > 1 else ''} {_ranges(ocr)} was OCR'd: "
+                     "check quotes from it against the page image")
+    return lines
+
+
+def _ranges(numbers: list[int]) -> str:
+    """1, 2, 3, 5 -> "1-3, 5"."""
+    parts: list[str] = []
+    for number in numbers:
+        if parts and number == int(parts[-1].split("-")[-1]) + 1:
+            parts[-1] = f"{parts[-1].split('-')[0]}-{number}"
+        else:
+            parts.append(str(number))
+    return ", ".join(parts)
 
 
 def _show_passage(passage: Passage, record: DocumentRecord, output_format: str, library: Library) -> None:
@@ -778,13 +845,16 @@ def _show_passage(passage: Passage, record: DocumentRecord, output_format: str, 
             "passage_id": passage.id, "doc_id": passage.doc_id, "ordinal": passage.ordinal, "text": passage.text,
             "page": passage.page, "page_end": passage.page_end, "page_index": passage.page_index,
             "page_index_end": passage.page_index_end, "paragraph": passage.paragraph,
-            "paragraph_end": passage.paragraph_end, "themes": list(passage.themes),
-            "theme_evidence": passage.theme_evidence, "title": record.title, "citation": citation,
+            "paragraph_end": passage.paragraph_end, "page_source": record.page_source, "extractor": passage.extractor or None,
+            "themes": list(passage.themes), "theme_evidence": passage.theme_evidence, "title": record.title,
+            "citation": citation,
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     click.echo(click.style(citation, bold=True))
     click.echo(f"passage {passage.id} ({passage.ordinal} of {record.passage_count} in {record.id})\n")
+    if passage.extractor == "ocr":
+        click.echo(f"Warning: this text was OCR'd: check the quote against the page image (PDF page {passage.page_index}).\n")
     click.echo(passage.text)
     click.echo()
     if passage.themes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -11,6 +12,7 @@ from .errors import EvidexError
 
 DEFAULT_INDEX = "index"
 PDF_ENGINES = ("auto", "pypdf", "pdfium")
+OCR_LANG_PATTERN = r"[a-z_]{3,8}(\+[a-z_]{3,8})*"  # Tesseract language codes: eng, deu, chi_sim, eng+fra
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Settings:
     lock_timeout: float = 60.0  # how long a writer waits for another writer
     engine: str | None = None  # full-text engine for a new library (an existing one keeps its own)
     pdf_engine: str = "auto"  # pypdf | pdfium | auto (pdfium when installed)
+    ocr_lang: str = "eng"  # Tesseract language(s) for PDF pages without a text layer ("eng+deu")
 
     @classmethod
     def from_env(cls, index: str | os.PathLike | None = None, **overrides) -> "Settings":
@@ -68,7 +71,7 @@ class Settings:
 
 
 CONFIG_FILE = "config.toml"
-CONFIG_KEYS = ("taxonomy", "min_words", "max_words", "jobs", "timeout", "fetch_timeout", "max_bytes", "pdf_engine")
+CONFIG_KEYS = ("taxonomy", "min_words", "max_words", "jobs", "timeout", "fetch_timeout", "max_bytes", "pdf_engine", "ocr_lang")
 
 
 def read_config(index_dir: Path) -> dict:
@@ -91,6 +94,10 @@ def read_config(index_dir: Path) -> dict:
         elif key == "pdf_engine":
             if value not in PDF_ENGINES:
                 raise EvidexError(f"{path}: pdf_engine must be one of {', '.join(PDF_ENGINES)}, not {value!r}")
+            values[key] = value
+        elif key == "ocr_lang":
+            if not isinstance(value, str) or not re.fullmatch(OCR_LANG_PATTERN, value):
+                raise EvidexError(f"{path}: ocr_lang must be Tesseract language codes such as \"eng\" or \"eng+deu\", not {value!r}")
             values[key] = value
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             values[key] = value

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from . import _workers, analysis, query as q
-from .catalog import Catalog
+from .catalog import PAGES_FIELD, Catalog
 from .cite import publisher_name, short_citation
 from .config import Settings
 from .engines import DEFAULT_ENGINE, FACETS, EngineUnavailable, IndexEntry, IndexOutdated, open_engine
@@ -31,11 +31,11 @@ from .errors import (
     NoIndexError,
     NotFoundError,
 )
-from .extract import extract_bytes, extract_url, is_url, readable_name, sha256_of
+from .extract import corrected_page_numbers, extract_bytes, extract_url, is_url, readable_name, sha256_of
 from .extract.records import is_records_file, read_records, record_document, record_location, record_sha256
 from .highlight import match_spans, snippet as make_snippet
 from .models import Document, DocumentRecord, Hit, Passage
-from .passages import passage_id, split_passages
+from .passages import passage_id, relabel, split_passages
 from .themes import Taxonomy
 
 COMMIT_EVERY_PASSAGES = 5000
@@ -382,7 +382,13 @@ class Library:
             else:
                 doc_id = self.catalog.new_doc_id(document.sha256)
         passages = _renumber(passages, doc_id)
-        self.catalog.write_document(doc_id, document, passages, job.location)
+        found = document
+        correction = self.catalog.overrides(doc_id).get(PAGES_FIELD) if document.paged else None
+        if correction:  # the writer's page numbers outlive a re-extraction
+            labels, source = corrected_page_numbers(correction, len(document.pages))
+            document = replace(document, pages=tuple(replace(p, label=l) for p, l in zip(document.pages, labels)), page_source=source)
+            passages = relabel(passages, labels)
+        self.catalog.write_document(doc_id, document, passages, job.location, found=found)
         batch.add(doc_id, passages, bodies)
         report.ingested.append(job.location)
         report.passages += len(passages)
@@ -473,6 +479,21 @@ class Library:
                 writer.add(_entry(passage, record))
         self.catalog.mark_ready([doc_id])
         return record
+
+    def correct_pages(self, doc_id: str, correction: str | None) -> DocumentRecord:
+        """Cite a document's pages by a writer's rule ("offset:N" or "physical"; None: back to
+        the page numbers extraction found). Kept like other corrections: re-ingest keeps it."""
+        record = self.catalog.document(doc_id)
+        if record is None or record.page_source is None:
+            raise EvidexError(f"Document {doc_id} has no pages to number", "Page numbers apply to PDF documents")
+        found_labels, found_source = self.catalog.found_page_numbers(doc_id)
+        if correction is None:
+            labels, source = found_labels, found_source or record.page_source
+        else:
+            labels, source = corrected_page_numbers(correction, len(found_labels))
+        passages = relabel(self.catalog.document_passages(doc_id), labels)
+        self.catalog.set_page_numbers(doc_id, labels, source, passages, correction)
+        return self.catalog.document(doc_id)
 
     def set_citekey(self, doc_id: str, key: str) -> None:
         other = self.catalog.find_by_citekey(key)
@@ -636,13 +657,18 @@ def _process(job: Job, settings: Settings, taxonomy: Taxonomy):
     """In a worker: extract one source, split it into passages, tag themes, and analyse each
     passage's text for the engine (stemming is the costly part of indexing: it runs here, in
     parallel, not in the single writer)."""
+    # OCR starts no page it could not finish before the worker's time limit (--timeout).
+    deadline = time.monotonic() + settings.timeout * 0.9
     if job.record is not None:
         document = record_document(job.record, job.location, job.sha256)
     elif is_url(job.location):
-        document = extract_url(job.location, settings)
+        document = extract_url(job.location, settings, deadline=deadline)
     else:
         data = Path(job.location).read_bytes()
-        document = extract_bytes(data, job.location, sha256=job.sha256 or sha256_of(data), pdf_engine=settings.pdf_engine)
+        document = extract_bytes(
+            data, job.location, sha256=job.sha256 or sha256_of(data), pdf_engine=settings.pdf_engine,
+            ocr_lang=settings.ocr_lang, deadline=deadline,
+        )
     doc_id = job.doc_id or document.sha256[:12]
     passages = split_passages(document, doc_id, settings.min_words, settings.max_words)
     if not passages:

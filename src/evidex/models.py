@@ -10,8 +10,13 @@ class Page:
     """One physical page of a document (or the whole text of a web page)."""
 
     index: int  # 1-based physical page number
-    label: str | None  # printed page label ("iii", "7"), None when the source has no pages
-    text: str
+    label: str | None  # printed page number ("iii", "7"); None on an unnumbered page or an unpaged source
+    text: str  # the body: paragraphs separated by blank lines, numbered in reading order
+    # Text of the page outside its body: a PDF page's footnotes, a web article's standfirst.
+    # Searchable and cited by the page, but never counted as a paragraph nor joined into a body sentence.
+    asides: tuple[str, ...] = ()
+    extractor: str = ""  # what read this page's text ("pdfium", "pypdf", "ocr"); "" for non-PDF sources
+    extractor_reason: str = ""  # why that extractor, when it is not the document's first choice
 
 
 @dataclass(frozen=True)
@@ -36,11 +41,14 @@ class Document:
     snapshot: str | None = None  # path of the saved copy of a fetched URL, relative to the index
     external_id: str | None = None
     warnings: tuple[str, ...] = ()
+    # Where the page numbers to cite come from: "printed" (read off the pages), "label" (the
+    # PDF's page labels) or "physical"; None for sources without pages (web, text, records).
+    page_source: str | None = None
 
     @property
     def paged(self) -> bool:
-        """Whether the document has printed pages to cite (a PDF, not text imported as records)."""
-        return self.kind == "pdf" and bool(self.pages) and self.pages[0].label is not None
+        """Whether the document has pages to cite (a PDF, not text imported as records)."""
+        return self.page_source is not None and bool(self.pages)
 
     @property
     def text(self) -> str:
@@ -65,6 +73,7 @@ class Passage:
     theme_evidence: dict = field(default_factory=dict, compare=False, hash=False)
     # Where a new page starts inside the text: (character offset, physical index, printed label).
     page_breaks: tuple[tuple[int, int, str | None], ...] = ()
+    extractor: str = ""  # what read its text: "pdfium", "pypdf", or "ocr" when any of its pages was OCR'd
 
     def page_at(self, offset: int) -> tuple[int | None, str | None]:
         """The physical page index and printed label of the character at offset."""
@@ -102,7 +111,8 @@ class DocumentRecord:
     citekey: str = ""
     csl_type: str | None = None  # set by the user (evidex meta --type); else derived from the kind
     container_title: str | None = None
-    corrected: tuple[str, ...] = ()  # metadata fields the user corrected
+    corrected: tuple[str, ...] = ()  # metadata fields the user corrected ("pages": the page numbers)
+    page_source: str | None = None  # printed | label | physical; None for sources without pages
 
     @property
     def source(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .models import Document, Passage
 
@@ -22,7 +22,7 @@ class _Sentence:
     text: str
     page_start: int  # 0-based index into document.pages
     page_end: int
-    paragraph: int  # 1-based paragraph number in the document
+    paragraph: int  # 1-based paragraph number in the document; negative for an aside (its position on the page)
     paragraph_ends: bool  # last sentence of its paragraph
     breaks: tuple[tuple[int, int], ...] = ()  # (offset in the sentence, page position) where a page starts
 
@@ -154,7 +154,41 @@ def split_passages(document: Document, doc_id: str, min_words: int = 60, max_wor
             windows[-1].extend(current)
         else:
             windows.append(current)
-    return [_passage(document, doc_id, ordinal, window) for ordinal, window in enumerate(windows, start=1)]
+    ordered = _with_asides(windows, _aside_windows(document, max_words))
+    return [_passage(document, doc_id, ordinal, window) for ordinal, window in enumerate(ordered, start=1)]
+
+
+def _aside_windows(document: Document, max_words: int) -> list[list[_Sentence]]:
+    """The asides of each page (footnotes, a standfirst) as windows of their own: a page's
+    asides together while they fit in max_words. They carry their page but no paragraph."""
+    windows: list[list[_Sentence]] = []
+    for position, page in enumerate(document.pages):
+        current: list[_Sentence] = []
+        count = 0
+        for number, aside in enumerate(page.asides):
+            for sentence in _long_sentence_parts(_Sentence(aside, position, position, 0, True), max_words):
+                n = len(sentence.text.split())
+                if current and count + n > max_words:
+                    windows.append(current)
+                    current, count = [], 0
+                current.append(_Sentence(sentence.text, position, position, -1 - number, True))
+                count += n
+        if current:
+            windows.append(current)
+    return windows
+
+
+def _with_asides(body: list[list[_Sentence]], asides: list[list[_Sentence]]) -> list[list[_Sentence]]:
+    """Body windows in order, each page's asides placed before the first window that starts on
+    a later page (at the end when none does)."""
+    ordered: list[list[_Sentence]] = []
+    pending = list(asides)
+    for window in body:
+        start = window[0].page_start
+        while pending and pending[0][0].page_start < start:
+            ordered.append(pending.pop(0))
+        ordered.append(window)
+    return ordered + pending
 
 
 def _passage(document: Document, doc_id: str, ordinal: int, window: list[_Sentence]) -> Passage:
@@ -175,9 +209,10 @@ def _passage(document: Document, doc_id: str, ordinal: int, window: list[_Senten
         text_parts.append(sentence.text)
         length += len(sentence.text)
     first, last = window[0], window[-1]
-    start_page = document.pages[min(s.page_start for s in window)]
-    end_page = document.pages[max(s.page_end for s in window)]
+    first_position, last_position = min(s.page_start for s in window), max(s.page_end for s in window)
+    start_page, end_page = document.pages[first_position], document.pages[last_position]
     paged = document.paged
+    aside = first.paragraph < 0  # a footnote or standfirst: cited by its page, never by paragraph
     return Passage(
         id=passage_id(doc_id, ordinal),
         doc_id=doc_id,
@@ -187,10 +222,33 @@ def _passage(document: Document, doc_id: str, ordinal: int, window: list[_Senten
         page_index_end=end_page.index if paged else None,
         page=start_page.label if paged else None,
         page_end=end_page.label if paged else None,
-        paragraph=first.paragraph,
-        paragraph_end=last.paragraph,
+        paragraph=None if aside else first.paragraph,
+        paragraph_end=None if aside else last.paragraph,
         page_breaks=tuple((o, document.pages[p].index, document.pages[p].label) for o, p in breaks) if paged else (),
+        extractor=_extractor(document.pages[first_position : last_position + 1]) if paged else "",
     )
+
+
+def _extractor(pages) -> str:
+    """What read a passage's pages: "ocr" as soon as one of them was OCR'd (quotes from it
+    should be checked against the page image), else what read its first page."""
+    names = [page.extractor for page in pages]
+    return "ocr" if "ocr" in names else (names[0] if names else "")
+
+
+def relabel(passages: list[Passage], labels: list[str | None]) -> list[Passage]:
+    """The passages with their page numbers taken from `labels` (one per physical page)."""
+
+    def label(index: int | None) -> str | None:
+        return labels[index - 1] if index is not None and 0 < index <= len(labels) else None
+
+    return [
+        replace(
+            p, page=label(p.page_index), page_end=label(p.page_index_end),
+            page_breaks=tuple((offset, index, label(index)) for offset, index, _old in p.page_breaks),
+        )
+        for p in passages
+    ]
 
 
 def passage_id(doc_id: str, ordinal: int) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from ..config import Settings
 from ..errors import CorruptSourceError, EmptySourceError, SourceError, UnsupportedSourceError
 from ..models import Document
+from ._page_numbers import PAGE_SOURCES, correction_rule, corrected as corrected_page_numbers, describe as describe_pages
 
 PDF_SUFFIXES = {".pdf"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
@@ -52,9 +53,12 @@ def detect_kind(name: str, data: bytes, content_type: str = "") -> str:
 
 
 def extract_bytes(
-    data: bytes, name: str, *, sha256: str | None = None, url: str | None = None, content_type: str = "", pdf_engine: str = "auto"
+    data: bytes, name: str, *, sha256: str | None = None, url: str | None = None, content_type: str = "",
+    pdf_engine: str = "auto", ocr_lang: str = "eng", deadline: float | None = None,
 ) -> Document:
-    """Extract one document from its bytes. `name` is the file path or URL it came from."""
+    """Extract one document from its bytes. `name` is the file path or URL it came from;
+    `ocr_lang` the Tesseract language(s) for PDF pages without text; `deadline`
+    (time.monotonic()) when OCR must stop starting pages."""
     if name.lower().endswith(".gz") or data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
@@ -70,7 +74,7 @@ def extract_bytes(
     if kind == "pdf":
         from .pdf import extract_pdf
 
-        return extract_pdf(data, name, sha256, engine=pdf_engine)
+        return extract_pdf(data, name, sha256, engine=pdf_engine, ocr_lang=ocr_lang, deadline=deadline)
     if kind == "html":
         from .html import extract_html
 
@@ -80,7 +84,7 @@ def extract_bytes(
     return extract_text(data, name, sha256)
 
 
-def extract_path(path: Path, pdf_engine: str = "auto") -> Document:
+def extract_path(path: Path, pdf_engine: str = "auto", ocr_lang: str = "eng") -> Document:
     name = str(path)
     try:
         data = path.read_bytes()
@@ -92,10 +96,10 @@ def extract_path(path: Path, pdf_engine: str = "auto") -> Document:
         raise SourceError(name, "permission denied") from exc
     except OSError as exc:
         raise SourceError(name, f"cannot read ({exc.strerror or exc})") from exc
-    return extract_bytes(data, name, pdf_engine=pdf_engine)
+    return extract_bytes(data, name, pdf_engine=pdf_engine, ocr_lang=ocr_lang)
 
 
-def extract_url(url: str, settings: Settings) -> Document:
+def extract_url(url: str, settings: Settings, deadline: float | None = None) -> Document:
     """Fetch a URL, keep a snapshot of what was fetched under the index, and extract it."""
     from .fetch import fetch
 
@@ -113,6 +117,7 @@ def extract_url(url: str, settings: Settings) -> Document:
         tmp.write_bytes(fetched.data)
         tmp.replace(target)
     document = extract_bytes(
-        fetched.data, url, sha256=sha256, url=fetched.url, content_type=fetched.content_type, pdf_engine=settings.pdf_engine
+        fetched.data, url, sha256=sha256, url=fetched.url, content_type=fetched.content_type, pdf_engine=settings.pdf_engine,
+        ocr_lang=settings.ocr_lang, deadline=deadline,
     )
     return replace(document, url=fetched.url, retrieved_at=fetched.retrieved_at, snapshot=str(snapshot))

@@ -12,7 +12,8 @@ _KEEP_CONTROLS = {"\n", "\t", "\f"}
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _SOFT_HYPHEN = "\u00ad"
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", re.UNICODE)
-_HYPHEN_BREAK = re.compile(r"([^\W\d_]+(?:-[^\W\d_]+)*) ?- ?\n ?([^\W\d_]+(?:-[^\W\d_]+)*)", re.UNICODE)
+# (A match starts only where a word does: tried inside words too, it would rescan each word.)
+_HYPHEN_BREAK = re.compile(r"(?<![^\W\d_])([^\W\d_]+(?:-[^\W\d_]+)*) ?- ?\n ?([^\W\d_]+(?:-[^\W\d_]+)*)", re.UNICODE)
 _SPLIT_PAIR = re.compile(r"(?<![\w-])([^\W\d_]+) ([^\W\d_A-Z]+)(?![\w-])", re.UNICODE)
 # Prefixes that English writes closed up ("nonmalicious") when a line break hyphenates them.
 _CLOSED_PREFIXES = {"non", "anti", "multi", "pre", "re", "un", "sub", "inter", "intra", "over", "under", "co", "counter", "semi", "pseudo", "cyber"}
@@ -111,14 +112,18 @@ def _furniture_key(line: str) -> str:
     return re.sub(r"\d+", "#", " ".join(line.lower().split()))
 
 
-def remove_page_furniture(pages: list[list[str]], labels: list[str] | None = None, edge: int = 3) -> list[list[str]]:
+def remove_page_furniture(
+    pages: list[list[str]], labels: list[str] | None = None, edge: int = 3, number_lines: list[str | None] | None = None
+) -> list[list[str]]:
     """Drop running headers/footers and page numbers.
 
     `pages` holds the lines of each page. A short line is furniture when the same line
     (digits ignored) stands on at least half of the pages, and on three or more: at an edge
     of the page, or anywhere when it is on nearly every page (some producers write the
     header in the middle of the content stream). A line that is only a page number is
-    furniture at an edge of the page or next to other furniture.
+    furniture at an edge of the page or next to other furniture, and so is, at an edge, the
+    line a page's printed number was read from (`number_lines`, compared word for word in any
+    order, as extractors may disagree on the order).
     """
     if not pages:
         return pages
@@ -139,10 +144,14 @@ def remove_page_furniture(pages: list[list[str]], labels: list[str] | None = Non
         page_numbers = {str(number + 1)}
         if labels and number < len(labels) and labels[number]:
             page_numbers.add(labels[number].lower())
+        number_line = number_lines[number] if number_lines and number < len(number_lines) else None
+        number_words = _word_bag(number_line) if number_line else None
         removed = set()
         for i in nonblank:
             key = _furniture_key(keep[i])
             if key in anywhere or (i in edge_positions and (key in at_edge or is_page_number(keep[i]))):
+                removed.add(i)
+            elif number_words and i in edge_positions and _word_bag(keep[i]) == number_words:
                 removed.add(i)
         for i in nonblank:  # a bare page number beside a running header or footer
             if i not in removed and keep[i].strip().lower() in page_numbers and ({i - 1, i + 1} & removed):
@@ -151,6 +160,10 @@ def remove_page_furniture(pages: list[list[str]], labels: list[str] | None = Non
             keep[i] = ""
         cleaned.append(keep)
     return cleaned
+
+
+def _word_bag(line: str) -> tuple[str, ...]:
+    return tuple(sorted(re.findall(r"\w+", line.lower())))
 
 
 def _edges(lines: list[str], edge: int) -> list[str]:
@@ -165,7 +178,7 @@ def reflow(lines: list[str]) -> str:
     that ends a sentence and is clearly shorter than the page's usual line.
     """
     stripped = [line.strip() for line in lines]
-    lengths = [len(line) for line in stripped if len(line) > 20]
+    lengths = [len(line) for line in stripped if len(line) > 20 and not is_table_row(line)]
     usual = statistics.median(lengths) if lengths else 0
     paragraphs: list[list[str]] = []
     current: list[str] = []
@@ -174,6 +187,15 @@ def reflow(lines: list[str]) -> str:
             if current:
                 paragraphs.append(current)
                 current = []
+            continue
+        if is_table_row(line):
+            # A table row stands alone, never run into the prose around it; a short line just
+            # before it that ends no sentence is its label, wrapped ("Other Federal" / "Agencies 23 ...").
+            label = current if current and len(current) == 1 and _is_wrapped_label(current[0]) else []
+            if current and not label:
+                paragraphs.append(current)
+            paragraphs.append(label + [line])
+            current = []
             continue
         if current and _BULLET.match(line):
             paragraphs.append(current)
@@ -187,6 +209,26 @@ def reflow(lines: list[str]) -> str:
     if current:
         paragraphs.append(current)
     return "\n\n".join(_join_lines(paragraph) for paragraph in paragraphs)
+
+
+_NUMERIC = re.compile(r"^[-+(]?[$€£¥]?\d[\d,.]*%?\)?$")
+_NUMBER_TOKEN = re.compile(r"(?:^|\s)[-+($€£¥]*\d")  # where a token starts with a figure
+
+
+def is_table_row(line: str) -> bool:
+    """A line of a table: it ends in two or more numbers in a row ("Total reports 21,751,085
+    29,397,681"), or three or more numbers make up half of its cells."""
+    if len(_NUMBER_TOKEN.findall(line)) < 2:
+        return False  # most lines: no two numbers at all
+    tokens = line.split()
+    numeric = [bool(_NUMERIC.match(token)) for token in tokens]
+    trailing = len(numeric) - next((i for i in range(len(numeric) - 1, -1, -1) if not numeric[i]), -1) - 1
+    count = sum(numeric)
+    return trailing >= 2 or (count >= 3 and count * 2 >= len(tokens))
+
+
+def _is_wrapped_label(line: str) -> bool:
+    return len(line.split()) <= 4 and not _SENTENCE_END.search(line) and not is_table_row(line)
 
 
 def _looks_like_heading(line: str, usual: float) -> bool:

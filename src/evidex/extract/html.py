@@ -12,11 +12,10 @@ from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
 
 from ..errors import NoTextError
 from ..models import Document, Page
-from . import _clean
+from . import _article, _clean, _markup
 
 _BLOCKS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th", "dd", "dt", "figcaption"]
 _NOISE = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "svg", "iframe", "button"]
-_MIN_ARTICLE_WORDS = 20  # below this, trafilatura's pick is probably a menu
 _MIN_PAGE_WORDS = 10  # below this, the page has nothing to cite
 
 
@@ -36,16 +35,24 @@ def extract_html(data: bytes, source: str, sha256: str, url: str | None = None) 
     except Exception:  # trafilatura can fail on odd markup; the fallback below still tries
         result = None
     meta = _trafilatura_metadata(result)
-    paragraphs = _paragraphs(getattr(result, "text", None) or "")
     extractor = f"trafilatura {trafilatura.__version__}"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)  # XHTML pages parse fine as HTML
         soup = BeautifulSoup(html, "lxml")
     meta["title"] = headline(soup, meta.get("title"), meta.get("site_name"), getattr(result, "hostname", None))
-    if sum(len(p.split()) for p in paragraphs) < _MIN_ARTICLE_WORDS:
+    kept = _markup.paragraphs(getattr(result, "text", None) or "")
+    body = getattr(result, "body", None)
+    paragraphs, asides = kept, []
+    if body is not None and kept:
+        # Only the body's paragraphs are numbered: headline, byline and widgets go, a standfirst
+        # becomes an aside.
+        titles = [t for _s, t in _declared_titles(soup)]
+        headlines = [meta["title"], *titles, *[_longest_part(t) for t in titles if _markup.word_count(_longest_part(t)) >= 3]]
+        paragraphs, asides = _article.article_blocks(body, soup, headlines, meta.get("author"))
+    if sum(len(p.split()) for p in kept) < _article.MIN_ARTICLE_WORDS:
         # Too little for an article: what trafilatura kept is probably a menu. Take what is
         # left once navigation, headers, footers and scripts are gone (possibly nothing).
-        paragraphs = _soup_paragraphs(soup)
+        paragraphs, asides = _soup_paragraphs(soup), []
         extractor = "beautifulsoup4"
         for key, value in _soup_metadata(soup).items():
             meta.setdefault(key, value)
@@ -65,7 +72,7 @@ def extract_html(data: bytes, source: str, sha256: str, url: str | None = None) 
         kind="html",
         source=source,
         sha256=sha256,
-        pages=(Page(index=1, label=None, text="\n\n".join(paragraphs)),),
+        pages=(Page(index=1, label=None, text="\n\n".join(paragraphs), asides=tuple(asides)),),
         title=meta.get("title"),
         author=meta.get("author"),
         date=meta.get("date"),
@@ -88,11 +95,6 @@ def _decode(data: bytes) -> str:
         except (LookupError, UnicodeDecodeError):
             continue
     return data.decode("utf-8", "replace")
-
-
-def _paragraphs(text: str) -> list[str]:
-    text = _clean.normalise_characters(text)
-    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
 
 
 def _trafilatura_metadata(result) -> dict:
@@ -123,17 +125,10 @@ _SECONDARY_CLASS = re.compile(
 )
 _HIDDEN_CLASS = re.compile(r"hidden|sr-only|screen-reader|offscreen|visually|aural|navskip", re.IGNORECASE)
 _SECONDARY_TAGS = ("small", "time")
-_NEVER_SHOWN = ("script", "style", "noscript", "template", "svg", "button")
-# Tags that start a new line on screen, so their text never runs into the next word.
-_BREAKING_TAGS = {
-    "br", "div", "p", "li", "ul", "ol", "section", "header", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "table", "tr", "td",
-}
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")  # soft hyphen, zero-width characters
-_EDGE_PUNCTUATION = " :|-–—·•/"
 
 
 def _norm(text: str | None) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", _INVISIBLE.sub("", (text or "").casefold())).split())
+    return " ".join(re.sub(r"[^\w\s]", " ", _markup.INVISIBLE.sub("", (text or "").casefold())).split())
 
 
 def _content_words(text: str | None) -> set[str]:
@@ -141,12 +136,7 @@ def _content_words(text: str | None) -> set[str]:
 
 
 def _unspaced(text: str) -> str:
-    return re.sub(r"\s+", "", _INVISIBLE.sub("", text))
-
-
-def _word_count(text: str) -> int:
-    # Chinese and Japanese put no spaces between words: count each character as one.
-    return len(re.findall(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\W\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+", text))
+    return re.sub(r"\s+", "", _markup.INVISIBLE.sub("", text))
 
 
 def _classes(tag: Tag) -> str:
@@ -157,48 +147,24 @@ def _is_secondary(tag: Tag) -> bool:
     return tag.name in _SECONDARY_TAGS or bool(_SECONDARY_CLASS.search(_classes(tag))) or tag.get("aria-hidden") == "true"
 
 
-def _shown_text(tag: Tag, skip=None) -> str:
-    """The tag's text as a reader sees it: inline pieces joined without a space ("THW: ..."),
-    blocks and line breaks kept apart, and the children `skip` rejects left out."""
-    pieces: list[str] = []
-
-    def walk(node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, Tag):
-                if child.name in _NEVER_SHOWN:
-                    continue
-                if skip and skip(child):
-                    pieces.append(" ")  # what was left out stood between words
-                    continue
-                breaking = child.name in _BREAKING_TAGS
-                pieces.append(" " if breaking else "")
-                walk(child)
-                pieces.append(" " if breaking else "")
-            elif type(child) is NavigableString:  # not comments, CDATA or doctype
-                pieces.append(str(child))
-
-    walk(tag)
-    return " ".join("".join(pieces).split()).strip(_EDGE_PUNCTUATION)
-
-
 def _heading_variants(tag: Tag) -> list[tuple[str, bool]]:
     """Ways to read a heading, best first, each with whether a kicker was taken off: without
     its kicker, date or hidden parts; as printed; each line when <br> splits it; each inner
     element on its own; without its leading element."""
-    cleaned, printed = _shown_text(tag, _is_secondary), _shown_text(tag)
+    cleaned, printed = _markup.shown_text(tag, _is_secondary), _markup.shown_text(tag)
     # Only punctuation left out (a hidden dash): the printed form is the better wording.
     variants = [(printed, False)] if _norm(cleaned) == _norm(printed) else [(cleaned, True), (printed, False)]
     lines = [" ".join(line.split()) for line in _shown_text_lines(tag)]
     if len(lines) > 1:
         variants += [(line, False) for line in lines]
-    variants += [(_shown_text(inner), False) for inner in tag.find_all(True, limit=12) if inner.name not in _NEVER_SHOWN]
+    variants += [(_markup.shown_text(inner), False) for inner in tag.find_all(True, limit=12) if inner.name not in _markup.NEVER_SHOWN]
     # A leading element is where a kicker sits even when no class says so.
-    first = next((c for c in tag.children if isinstance(c, Tag) and c.name not in _NEVER_SHOWN), None)
+    first = next((c for c in tag.children if isinstance(c, Tag) and c.name not in _markup.NEVER_SHOWN), None)
     if first is not None:
-        variants.append((_shown_text(tag, lambda el: el is first), False))
+        variants.append((_markup.shown_text(tag, lambda el: el is first), False))
     seen, unique = set(), []
     for text, unkicked in variants:
-        text = text.strip(_EDGE_PUNCTUATION)
+        text = text.strip(_markup.EDGE_PUNCTUATION)
         if text and text not in seen:
             seen.add(text)
             unique.append((text, unkicked))
@@ -211,9 +177,9 @@ def _shown_text_lines(tag: Tag) -> list[str]:
     for node in tag.descendants:
         if isinstance(node, Tag) and node.name == "br":
             pieces.append(marker)
-        elif type(node) is NavigableString and not any(p.name in _NEVER_SHOWN for p in node.parents if p is not tag):
+        elif type(node) is NavigableString and not any(p.name in _markup.NEVER_SHOWN for p in node.parents if p is not tag):
             pieces.append(str(node))
-    return [line.strip(_EDGE_PUNCTUATION + " \n\t") for line in "".join(pieces).split(marker) if line.strip()]
+    return [line.strip(_markup.EDGE_PUNCTUATION + " \n\t") for line in "".join(pieces).split(marker) if line.strip()]
 
 
 def _json_ld_headlines(soup: BeautifulSoup) -> list[str]:
@@ -232,12 +198,11 @@ def _json_ld_headlines(soup: BeautifulSoup) -> list[str]:
 
 
 def _meta_content(soup: BeautifulSoup, *names: str) -> list[str]:
+    metas = soup.find_all("meta")  # once: a search per name and attribute walks the whole page each time
     values = []
     for name in names:
         for attr in ("property", "name", "itemprop"):
-            for tag in soup.find_all("meta", attrs={attr: name}):
-                if tag.get("content"):
-                    values.append(tag["content"])
+            values += [tag["content"] for tag in metas if tag.get(attr) == name and tag.get("content")]
     return values
 
 
@@ -248,7 +213,7 @@ def _longest_part(text: str) -> str:
 def _is_home_link(tag: Tag) -> bool:
     """A heading that is only a link to the site's front page carries the site's name."""
     links = tag.find_all("a", href=True)
-    if len(links) != 1 or _norm(_shown_text(links[0])) != _norm(_shown_text(tag)):
+    if len(links) != 1 or _norm(_markup.shown_text(links[0])) != _norm(_markup.shown_text(tag)):
         return False
     href = links[0]["href"].strip()
     return href in ("/", "./", "#") or bool(re.fullmatch(r"(?:https?:)?//[^/]+/?(?:index\.\w+)?", href))
@@ -288,13 +253,13 @@ def _site(
     soup: BeautifulSoup, tags: list[Tag], declared: list[tuple[str, str]], guessed: str | None, hostname: str | None
 ) -> _Site:
     named = _meta_content(soup, "og:site_name", "application-name")
-    names = [hostname, (hostname or "").split(".")[0], *named, *(_shown_text(t) for t in tags if _is_home_link(t))]
+    names = [hostname, (hostname or "").split(".")[0], *named, *(_markup.shown_text(t) for t in tags if _is_home_link(t))]
     # trafilatura guesses a site name from the <title> when the page names none; a guess (or
     # a piece of it between separators) that is the title's main part or the page's h1 is
     # the headline, not the site.
     title_keys = {_norm(text) for _source, text in declared}
     headline_like = title_keys | {_norm(_longest_part(text)) for _source, text in declared}
-    headline_like |= {_norm(_shown_text(t)) for t in tags if t.name == "h1"}
+    headline_like |= {_norm(_markup.shown_text(t)) for t in tags if t.name == "h1"}
     confirmed = {_norm(n) for n in named}
     names += [g for g in _TITLE_SEPARATORS.split(guessed or "") if _norm(g) in confirmed or _norm(g) not in headline_like]
     # Some pages put their title in application-name; a site name equal to a title is no site name.
@@ -317,7 +282,7 @@ def _title_support(declared: list[tuple[str, str]], site: _Site) -> tuple[dict[s
         longest = max(parts, key=lambda p: len(_norm(p))) if len(pieces) > 1 and parts else ""
         for cut, weight in ((text, 1.0), (site.strip(text), 1.0), (longest, 0.5)):
             key = _norm(cut)
-            if key and (cut == text or _word_count(key) >= 2):
+            if key and (cut == text or _markup.word_count(key) >= 2):
                 sources = backing.setdefault(key, {})
                 sources[source] = max(sources.get(source, 0.0), weight)
                 wordings.setdefault(_unspaced(cut), cut.strip())
@@ -365,7 +330,7 @@ def headline(soup: BeautifulSoup, title: str | None, site_name: str | None, host
 
     headings = []
     for tag in tags:
-        text = _shown_text(tag, _is_secondary) or _shown_text(tag)
+        text = _markup.shown_text(tag, _is_secondary) or _markup.shown_text(tag)
         if text and not site.named_by(text) and len(text) <= 200:
             in_article = any(
                 parent.name in ("article", "main") or _ARTICLE_ROOTS.search(_classes(parent))
@@ -388,7 +353,7 @@ def headline(soup: BeautifulSoup, title: str | None, site_name: str | None, host
     full, short = _norm(raw), _norm(stripped)
     for _level, text, _in_article, _tag in headings:
         n = _norm(text)
-        if _word_count(n) >= 2 and full and n in full and len(n) >= 0.5 * len(short or full):
+        if _markup.word_count(n) >= 2 and full and n in full and len(n) >= 0.5 * len(short or full):
             return text
     title_words = _content_words(stripped)
 

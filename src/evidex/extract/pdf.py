@@ -1,20 +1,25 @@
-"""PDF extraction: text per page (pypdfium2 when installed, else pypdf), printed page labels and
-metadata (always pypdf), cleanup. A page whose text looks broken is taken from the other extractor."""
+"""PDF extraction: text per page (pypdfium2 when installed, else pypdf), metadata (always
+pypdf), the number printed on each page, cleanup. A page whose text looks broken (empty, read
+backwards, words run together, lost glyphs) is read again with the other extractor and the
+better text is kept; a page with no text layer is OCR'd when Tesseract is installed."""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pypdf
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 from pypdf.errors import FileNotDecryptedError, PdfReadError, PyPdfError
 
 from ..errors import EvidexError, CorruptSourceError, EncryptedPdfError, ExtractorMissingError, NoTextError
 from ..models import Document, Page
-from . import _clean
+from . import _clean, _notes, _page_numbers
 
 _BAD_TITLE = re.compile(
     r"^(?:microsoft\s+\w+\s*-|untitled|title|document\d*|slide\s*\d*|layout\s*\d*)|"
@@ -27,7 +32,15 @@ _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 
 PDF_ENGINES = ("pypdf", "pdfium")
 _GLUED = re.compile(r"[^\W\d_]{25,}")  # 25+ letters in a row: words run together
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_MARGIN_BAND = 0.08  # the top and bottom 8% of a page: its margins, where page numbers stand
 _SUSPECT_CHARS = re.compile("[\ufffd\ue000-\uf8ff\x00-\x08\x0b\x0e-\x1f]")  # lost glyphs, private use, controls
+# Punctuation belongs after a word ("rights. The"); text read backwards puts it before one
+# (".reserved rights"), whether the words or their letters came out in reverse order.
+_PUNCT_BEFORE_WORD = re.compile(r"(?<!\S)[.,;:!?][^\W\d_]{2,}")
+_PUNCT_AFTER_WORD = re.compile(r"(?=[.,;:!?])(?<=[^\W\d_]{2})[.,;:!?](?=\s|$)")
+EMPTY, REVERSED, GLUED, LOST_GLYPHS = "empty", "text in reverse order", "words run together", "lost glyphs"
+_PROBLEM_RANK = {None: 0, GLUED: 1, REVERSED: 2, LOST_GLYPHS: 2, EMPTY: 3}
 
 
 def pdfium_available() -> bool:
@@ -50,20 +63,48 @@ def choose_engine(wanted: str = "auto") -> str:
 def page_problem(text: str) -> str | None:
     """Why a page's extracted text looks broken (None: it looks fine)."""
     if not text.strip():
-        return "empty"
-    letters = sum(ch.isalpha() for ch in text)
+        return EMPTY
     if len(_SUSPECT_CHARS.findall(text)) > max(3, 0.01 * len(text)):
-        return "lost glyphs"
+        return LOST_GLYPHS
+    if max(text) >= "\u0250" and _mixed_script_words(text):  # beyond Latin letters: two alphabets may mix
+        return LOST_GLYPHS  # glyphs mapped to the wrong characters: "ςΒΘΒhabibi"
+    backwards = len(_PUNCT_BEFORE_WORD.findall(text))
+    if backwards >= 2 and backwards > len(_PUNCT_AFTER_WORD.findall(text)):
+        return REVERSED
     words = text.split()
-    if len(words) >= 20 and sum(len(m) for m in _GLUED.findall(text)) > 0.15 * max(letters, 1):
-        return "glued words"
+    if len(words) >= 20 and max(map(len, words)) >= 25:
+        letters = sum(ch.isalpha() for ch in text)
+        if sum(len(m) for m in _GLUED.findall(text)) > 0.15 * max(letters, 1):
+            return GLUED
     return None
+
+
+def _mixed_script_words(text: str) -> bool:
+    """Whether a fifth or more of the words with non-ASCII letters run three or more letters of
+    one alphabet into three or more of another ("ςΒΘΒhabibi"): what a font without a proper
+    character map gives. (Formulas mix single letters, "xα", and do not count.)"""
+    words = [word for word in _WORD.findall(text) if not word.isascii()]
+    mixed = 0
+    for word in words:
+        scripts = Counter(_script(ch) for ch in word)
+        scripts.pop(None, None)
+        mixed += sum(count >= 3 for count in scripts.values()) > 1
+    return mixed > 0 and mixed >= 0.2 * len(words)
+
+
+def _script(ch: str) -> str | None:
+    """The alphabet of a letter, by its Unicode name: LATIN, GREEK, CYRILLIC, ARABIC...; None
+    for signs that are letters only to Unicode (µ, mathematical italics)."""
+    name = unicodedata.name(ch, "").split(" ")[0]
+    return name if name in _ALPHABETS else None
+
+
+_ALPHABETS = {"LATIN", "GREEK", "CYRILLIC", "ARABIC", "HEBREW", "ARMENIAN", "GEORGIAN", "THAI", "DEVANAGARI", "HANGUL", "HIRAGANA", "KATAKANA", "CJK"}
 
 
 def _worse(a: str | None, b: str | None) -> bool:
     """Whether problem a is worse than problem b (None: no problem)."""
-    rank = {None: 0, "glued words": 1, "lost glyphs": 2, "empty": 3}
-    return rank[a] > rank[b]
+    return _PROBLEM_RANK[a] > _PROBLEM_RANK[b]
 
 
 def _pypdf_page(reader: PdfReader, number: int, source: str) -> str:
@@ -101,16 +142,36 @@ class _PdfiumPages:
         finally:
             page.close()
 
-    def text(self, number: int) -> str:
-        with self._textpage(number) as textpage:
-            text = textpage.get_text_range()
+    def read(self, number: int) -> tuple[str, list[str]]:
+        """The page's text, and the lines in its top and bottom margins (where running headers,
+        footers and page numbers stand, wherever the content stream puts them)."""
+        page = self._doc[number - 1]
+        try:
+            textpage = page.get_textpage()
+            try:
+                text = textpage.get_text_range()
+                margins = _margin_lines(page, textpage)
+            finally:
+                textpage.close()
+        finally:
+            page.close()
         # pdfium marks a hyphen it saw at a line end with U+FFFE (older builds: U+0002) and
         # drops the line break; restore both so the shared cleanup decides about the hyphen.
-        return text.replace("\r\n", "\n").replace("\ufffe", "-\n").replace("\x02", "-\n")
+        return text.replace("\r\n", "\n").replace("\ufffe", "-\n").replace("\x02", "-\n"), margins
 
     def has_text_objects(self, number: int) -> bool:
         with self._textpage(number) as textpage:
             return textpage.count_chars() > 0
+
+    def has_images(self, number: int) -> bool:
+        """Whether the page draws an image (a page with no text but an image is probably scanned)."""
+        import pypdfium2.raw as raw
+
+        page = self._doc[number - 1]
+        try:
+            return any(obj.type == raw.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects(max_depth=2))
+        finally:
+            page.close()
 
     def sized_text(self, number: int) -> list[tuple[float, str]]:
         """The upright text of a page in runs of one font size: (size in points, text)."""
@@ -137,12 +198,38 @@ class _PdfiumPages:
         self._doc.close()
 
 
-def _page_texts(
-    reader: PdfReader, data: bytes, source: str, engine: str, need_title: bool
-) -> tuple[list[str], str, str, int, list[tuple[float, str]] | None]:
-    """Raw text of every page with `engine`, a broken page re-read with the other extractor.
-    Returns the texts, the extractor used, its version, how many pages fell back, and (when
-    need_title and pdfium is used) the first page's text in runs of one font size."""
+def _margin_lines(page, textpage) -> list[str]:
+    """The lines of a pdfium page in its top and bottom margins."""
+    left, bottom, right, top = page.get_cropbox()
+    band = _MARGIN_BAND * (top - bottom)
+    text = textpage.get_text_bounded(left, top - band, right, top) + "\n" + textpage.get_text_bounded(left, bottom, right, bottom + band)
+    lines = (" ".join(line.split()) for line in text.replace("\r", "\n").replace("\ufffe", "").split("\n"))
+    return [line for line in lines if line]
+
+
+@dataclass
+class _PageText:
+    """What was read from one page: its raw text, by which extractor and why."""
+
+    text: str
+    extractor: str
+    reason: str = ""
+    edges: list[str] = field(default_factory=list)  # top and bottom lines, for the printed number
+    scanned: bool = False  # no text layer but an image: a candidate for OCR
+
+
+@dataclass
+class _Reading:
+    pages: list[_PageText]
+    engine: str
+    version: str
+    title_runs: list[tuple[float, str]] | None
+
+
+def _read_pages(reader: PdfReader, data: bytes, source: str, engine: str, need_title: bool) -> _Reading:
+    """Raw text of every page with `engine`; a page whose text looks broken is read again with
+    the other extractor and the better text kept. Also each page's top and bottom lines, and
+    (when need_title and pdfium is used) the first page's text in runs of one font size."""
     page_count = len(reader.pages)
     pdfium = None
     if engine == "pdfium" or pdfium_available():
@@ -155,41 +242,146 @@ def _page_texts(
             pdfium = None
     if pdfium is None:
         engine = "pypdf"
-    texts: list[str] = []
-    fallbacks = 0
+    other_engine = "pypdf" if engine == "pdfium" else "pdfium"
+
+    margins: dict[int, list[str]] = {}
+
+    def read(number: int, name: str) -> str | None:
+        if name == "pdfium":
+            if pdfium is None:
+                return None
+            text, margins[number] = pdfium.read(number)
+            return text
+        return _pypdf_page(reader, number, source)
+
+    pages: list[_PageText] = []
     try:
+        problems: list[str | None] = []
         for number in range(1, page_count + 1):
-            if engine == "pdfium":
-                first, other = pdfium.text(number), lambda: _pypdf_page(reader, number, source)  # noqa: E731
-            else:
-                other = (lambda: pdfium.text(number)) if pdfium is not None else None  # noqa: E731
-                try:
-                    first = _pypdf_page(reader, number, source)
-                except CorruptSourceError:
-                    if other is None:
-                        raise
-                    first = ""  # pypdf cannot read this page: pdfium's text is taken below
+            try:
+                first = read(number, engine)
+            except CorruptSourceError:
+                if pdfium is None:
+                    raise
+                first = ""  # pypdf cannot read this page: pdfium's text is taken below
+            page = _PageText(first, engine)
             problem = page_problem(first)
-            if problem == "empty" and engine == "pdfium" and not pdfium.has_text_objects(number):
-                problem = None  # no text on the page at all (a picture): pypdf would find none either
-            if problem is not None and other is not None:
-                try:
-                    second = other()
-                except EvidexError:
-                    second = None
-                if second is not None and _worse(problem, page_problem(second)):
-                    first = second
-                    fallbacks += 1
-            texts.append(first)
+            if problem == EMPTY and pdfium is not None and not pdfium.has_text_objects(number):
+                problem = None  # no text on the page at all: the other extractor would find none either
+                page.scanned = pdfium.has_images(number)
+            elif problem == EMPTY and pdfium is None:
+                page.scanned = _has_images(reader, number)
+            pages.append(page)
+            problems.append(problem)
+        # A producer that makes one extractor read backwards does so on every page, also on
+        # pages with too little punctuation to show it (a cover, a contents page): there the
+        # two extractors' word order decides.
+        backwards_somewhere = REVERSED in problems
+        for number, (page, problem) in enumerate(zip(pages, problems), start=1):
+            if problem is None and not (backwards_somewhere and page.text.strip()):
+                continue
+            try:
+                second = read(number, other_engine)
+            except EvidexError:
+                second = None
+            if second is None:
+                continue
+            if problem is not None:
+                if _worse(problem, page_problem(second)):
+                    pages[number - 1] = _PageText(second, other_engine, f"{engine}: {problem}", scanned=page.scanned)
+            elif _reads_backwards(page.text, second):
+                pages[number - 1] = _PageText(second, other_engine, f"{engine}: {REVERSED}, by word order against {other_engine}")
+        for number, page in enumerate(pages, start=1):
+            if pdfium is not None and number not in margins:
+                margins[number] = pdfium.read(number)[1]
+            page.edges = _edges(page.text, margins.get(number, []))
         version = pdfium.version if engine == "pdfium" else pypdf.__version__
-        title_runs = pdfium.sized_text(1) if need_title and engine == "pdfium" else None
+        title_runs = pdfium.sized_text(1) if need_title and pages[0].extractor == "pdfium" else None
     finally:
         if pdfium is not None:
             pdfium.close()
-    return texts, engine, version, fallbacks, title_runs
+    return _Reading(pages, engine, version, title_runs)
 
 
-def extract_pdf(data: bytes, source: str, sha256: str, engine: str = "auto") -> Document:
+def _reads_backwards(text: str, other: str) -> bool:
+    """Whether `text` has its words in the reverse order of `other`'s: more of its word pairs
+    stand swapped in the other text than in the same order."""
+    other_pairs = set(_word_pairs(other))
+    same = swapped = 0
+    for a, b in _word_pairs(text):
+        if a != b:
+            same += (a, b) in other_pairs
+            swapped += (b, a) in other_pairs
+    return swapped >= 3 and swapped > 2 * same
+
+
+def _word_pairs(text: str) -> list[tuple[str, str]]:
+    words = [word.lower() for word in _WORD.findall(text)]
+    return list(zip(words, words[1:]))
+
+
+def _edges(text: str, margins: list[str], depth: int = 2) -> list[str]:
+    """Where a page's number may stand: the lines in its margins (by position, when pdfium
+    gives them) and the first and last lines of its text (some producers end a page's text
+    with its number, wherever it stands)."""
+    lines = [" ".join(line.split()) for line in text.split("\n") if line.strip()]
+    ends = lines if len(lines) <= 2 * depth else lines[:depth] + lines[-depth:]
+    return list(dict.fromkeys(margins + ends))
+
+
+def _has_images(reader: PdfReader, number: int) -> bool:
+    try:
+        resources = reader.pages[number - 1].get("/Resources") or {}
+        xobjects = resources.get("/XObject") or {}
+        return any(xobject.get_object().get("/Subtype") == "/Image" for xobject in xobjects.values())
+    except Exception:  # a damaged resource dictionary: not worth failing the document over
+        return False
+
+
+def _ocr_scanned(reader: PdfReader, reading: _Reading, data: bytes, ocr_lang: str, deadline: float | None) -> tuple[list[int], list[str]]:
+    """OCR the pages with no text layer, in place. Returns the pages OCR read and the problems
+    (one line each, naming the page and the cause)."""
+    scanned = [number for number, page in enumerate(reading.pages, start=1) if page.scanned]
+    if not scanned:
+        return [], []
+    from . import _ocr
+
+    problem = _ocr.ocr_problem(ocr_lang)
+    if problem is not None:
+        if len(scanned) == len(reading.pages):
+            return [], []  # the whole document is scanned: the caller's no-text error says what to do
+        return [], [f"{_pages_phrase(scanned)} no text layer and could not be OCR'd: {problem}"]
+    if reader.is_encrypted:  # ocrmypdf refuses encrypted files, even those pypdf opened without a password
+        decrypted = io.BytesIO()
+        PdfWriter(clone_from=reader).write(decrypted)
+        data = decrypted.getvalue()
+    try:
+        result = _ocr.ocr_pages(data, scanned, lang=ocr_lang, deadline=deadline)
+    except EvidexError as exc:
+        return [], [f"{_pages_phrase(scanned)} no text layer and could not be OCR'd: {exc}"]
+    read, problems = [], []
+    for number in scanned:
+        text = result.texts.get(number)
+        if text and text.strip():
+            page = reading.pages[number - 1]
+            page.text, page.extractor, page.reason = text, "ocr", f"no text layer; read by {result.engine}"
+            read.append(number)
+        else:
+            problems.append(f"page {number}: {result.failures.get(number) or 'OCR found no text'}")
+    return read, problems
+
+
+def _pages_phrase(numbers: list[int]) -> str:
+    if len(numbers) == 1:
+        return f"page {numbers[0]} has"
+    shown = ", ".join(str(n) for n in numbers[:10]) + (", ..." if len(numbers) > 10 else "")
+    return f"pages {shown} have"
+
+
+def extract_pdf(
+    data: bytes, source: str, sha256: str, engine: str = "auto", ocr_lang: str = "eng", deadline: float | None = None
+) -> Document:
+    """`deadline` (time.monotonic()): OCR starts no page it could not finish before it."""
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise CorruptSourceError(source, "not a PDF file (no %PDF header)")
     try:
@@ -210,24 +402,45 @@ def extract_pdf(data: bytes, source: str, sha256: str, engine: str = "auto") -> 
         raise CorruptSourceError(source, "damaged PDF (no pages)")
 
     engine = choose_engine(engine)
-    meta = _metadata(reader)
-    texts, engine, extractor_version, fallbacks, title_runs = _page_texts(reader, data, source, engine, not meta.get("title"))
-    raw_pages = [_clean.normalise_characters(text) for text in texts]
+    meta = _metadata(reader)  # from the original file, whatever OCR adds below
+    reading = _read_pages(reader, data, source, engine, not meta.get("title"))
+    ocrd, warnings = _ocr_scanned(reader, reading, data, ocr_lang, deadline)
+    if ocrd:
+        one = len(ocrd) == 1
+        warnings.append(f"{_pages_phrase(ocrd)} no text layer and {'was' if one else 'were'} read by OCR: "
+                        f"check quotes from {'it' if one else 'them'} against the page image{'' if one else 's'}")
+    raw_pages = [_clean.normalise_characters(page.text) for page in reading.pages]
     if not any(text.strip() for text in raw_pages):
+        if warnings:  # OCR ran and read nothing
+            raise NoTextError(source, f"no text layer on any of its {page_count} pages, and OCR read no text ({warnings[0]})")
         raise NoTextError(
             source,
             f"no text layer on any of its {page_count} pages (probably scanned)",
-            "Run OCR first, e.g. ocrmypdf in.pdf out.pdf, then ingest the result",
+            "Run OCR first, e.g. ocrmypdf in.pdf out.pdf, then ingest the result (with ocrmypdf and "
+            "tesseract-ocr installed, evidex OCRs such pages itself)",
         )
 
-    labels = _page_labels(reader, page_count)
-    raw_pages = _clean.repair_split_words(raw_pages)
-    content_lines = _clean.remove_page_furniture([text.split("\n") for text in raw_pages], labels)
-    texts = clean_pages(content_lines, raw_pages)
-    pages = tuple(Page(index=i + 1, label=labels[i], text=texts[i]) for i in range(page_count))
+    numbering = _page_numbers.number_pages([page.edges for page in reading.pages], _pdf_labels(reader, page_count))
+    labels = list(numbering.labels)
+    content_lines = _clean.remove_page_furniture(
+        [text.split("\n") for text in raw_pages],
+        [label or str(i + 1) for i, label in enumerate(labels)],
+        number_lines=list(numbering.number_lines) or None,
+    )
+    content_lines, asides = _notes.separate(content_lines)
+    bodies = _clean.repair_split_words(["\n".join(lines) for lines in content_lines])
+    content_lines = [text.split("\n") for text in bodies]
+    texts = clean_pages(content_lines, bodies)
+    pages = tuple(
+        Page(
+            index=i + 1, label=labels[i], text=texts[i], asides=tuple(asides[i]),
+            extractor=reading.pages[i].extractor, extractor_reason=reading.pages[i].reason,
+        )
+        for i in range(page_count)
+    )
     guessed = set()
     if not meta.get("title"):
-        runs = title_runs if title_runs is not None else _sized_text_by_pypdf(reader)
+        runs = reading.title_runs if reading.title_runs is not None else _sized_text_by_pypdf(reader)
         meta["title"] = _title_by_font(runs) or _guess_title(["\n".join(lines) for lines in content_lines])
         guessed.add("title")
     if not meta.get("date"):
@@ -245,10 +458,24 @@ def extract_pdf(data: bytes, source: str, sha256: str, engine: str = "auto") -> 
         publisher=meta.get("publisher"),
         date=meta.get("date"),
         language=meta.get("language"),
-        extractor=engine if not fallbacks else f"{engine} ({fallbacks} page{'s' if fallbacks > 1 else ''} by the other extractor)",
-        extractor_version=extractor_version,
+        extractor=_extractor_summary(reading),
+        extractor_version=reading.version,
         guessed=frozenset(guessed),
+        page_source=numbering.source,
+        warnings=tuple(warnings),
     )
+
+
+def _extractor_summary(reading: _Reading) -> str:
+    """"pdfium", or with the pages read otherwise: "pdfium (2 pages by pypdf, 1 by OCR)"."""
+    others: dict[str, int] = {}
+    for page in reading.pages:
+        if page.extractor != reading.engine:
+            others[page.extractor] = others.get(page.extractor, 0) + 1
+    if not others:
+        return reading.engine
+    parts = [f"{count} page{'s' if count > 1 else ''} by {'OCR' if name == 'ocr' else name}" for name, count in sorted(others.items())]
+    return f"{reading.engine} ({', '.join(parts)})"
 
 
 def clean_pages(content_lines: list[list[str]], raw_pages: list[str]) -> list[str]:
@@ -261,13 +488,16 @@ def clean_pages(content_lines: list[list[str]], raw_pages: list[str]) -> list[st
     return out
 
 
-def _page_labels(reader: PdfReader, page_count: int) -> list[str]:
+def _pdf_labels(reader: PdfReader, page_count: int) -> list[str] | None:
+    """The PDF's own page labels, or None when it sets none (pypdf would count 1, 2, 3...)."""
     try:
+        if "/PageLabels" not in reader.trailer["/Root"]:
+            return None
         labels = list(reader.page_labels)
     except Exception:
-        labels = []
+        return None
     if len(labels) != page_count:
-        labels = [str(i) for i in range(1, page_count + 1)]
+        return None
     # A page without a label style (a typical cover) has an empty label: cite its number.
     return [label or str(i) for i, label in enumerate(labels, start=1)]
 

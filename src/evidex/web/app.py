@@ -35,6 +35,7 @@ from .. import __version__, cite, query as q
 from .._output import hit_dict
 from ..config import Settings
 from ..errors import EvidexError, NoIndexError, NotFoundError, QuerySyntaxError
+from ..extract import describe_pages
 from ..highlight import END, START, match_spans
 from ..library import Library, pinpoint
 from ..models import DocumentRecord, Passage
@@ -278,7 +279,7 @@ class Web:
                 if record.id != ref:
                     return RedirectResponse(f"/doc/{record.id}", status_code=301)
                 passages = library.catalog.document_passages(record.id)
-                pages = library.catalog.pages(record.id) if record.kind == "pdf" else []
+                pages = library.catalog.pages(record.id) if record.page_source else []
         except EvidexError as exc:
             return self.library_error(request, exc)
         item = cite.csl_item(record, record.citekey)
@@ -290,7 +291,9 @@ class Web:
             request, "doc.html", record=record, passages=passages, themes=sorted(themes.items()),
             fields=metadata_rows(record), review=cite.review_reasons(record), references=styled_references(item),
             bibtex=cite.bibtex_entry(item), citation=cite.short_citation(record),
-            source=source_link(self.settings, record, None), page_labels=[(r["idx"], r["label"]) for r in pages],
+            source=source_link(self.settings, record, None),
+            page_numbers=describe_pages([p.label for p in pages], record.page_source) if pages else None,
+            ocr_pages=[p.index for p in pages if p.extractor == "ocr"],
             doc_type=record.csl_type or cite.default_type(record),
         )
 
