@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 
 import pytest
 from rapidfuzz.distance import Levenshtein
@@ -74,6 +75,14 @@ def test_page_problem_spots_broken_text():
     assert page_problem(glued + good) == "words run together"
     lost = "Reports of on\ufffdine entice\ufffdent rose \ufffd\ufffd\ufffd sharply \ue001\ue002 last year " * 4
     assert page_problem(lost) == "lost glyphs"
+    # Text read backwards: its words in reverse order (as pdfium reads some InDesign files: each
+    # run of letters or punctuation in place, their order reversed), or its letters.
+    sentences = "Reports of online enticement rose sharply last year, and most involved boys. Schools responded. "
+    words_backwards = "".join(reversed(re.findall(r"\w+|[^\w\s]+|\s+", sentences * 4)))
+    assert words_backwards.startswith(" .responded Schools .boys involved")
+    assert page_problem(words_backwards) == "text in reverse order"
+    assert page_problem(sentences[::-1] * 4) == "text in reverse order"
+    assert page_problem(sentences * 4) is None
     # a long word now and then (a URL, a German compound) is not a problem
     assert page_problem(good + " Kinderschutzbeauftragtenverordnungsentwurf https://example.org/aVeryLongPathSegmentHere ") is None
 
